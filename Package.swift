@@ -1,0 +1,101 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Upcoming features the Hummingbird packages enable on their own targets; we follow them.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "lead-dispatcher",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lead-dispatcher", targets: ["lead-dispatcher"]),
+        .library(name: "LeadPolicy", targets: ["LeadPolicy"]),
+        .library(name: "LeadStore", targets: ["LeadStore"]),
+        .library(name: "LeadDispatcher", targets: ["LeadDispatcher"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+    ],
+    targets: [
+        // The routing policy: pure data and decisions, Foundation only.
+        .target(
+            name: "LeadPolicy",
+            swiftSettings: swiftSettings
+        ),
+        // Persistence: the GRDB schema, records, repositories and secret handling.
+        // GRDB types stay inside this module, behind repository protocols.
+        .target(
+            name: "LeadStore",
+            dependencies: [
+                "LeadPolicy",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP service: buildApplication, controllers, auth, metrics.
+        .target(
+            name: "LeadDispatcher",
+            dependencies: [
+                "LeadPolicy",
+                "LeadStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        // The thin command-line front: parses arguments, builds configuration, calls the library.
+        .executableTarget(
+            name: "lead-dispatcher",
+            dependencies: [
+                "LeadDispatcher",
+                "LeadStore",
+                "LeadPolicy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LeadPolicyTests",
+            dependencies: ["LeadPolicy"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LeadStoreTests",
+            dependencies: ["LeadStore", "LeadPolicy"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LeadDispatcherTests",
+            dependencies: [
+                "LeadDispatcher",
+                "LeadStore",
+                "LeadPolicy",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,56 @@
+import Foundation
+import Hummingbird
+import LeadPolicy
+import LeadStore
+import Logging
+
+/// Opens the store for writing (taking the single-writer lock), and builds the HTTP application.
+public func buildApplication(_ settings: DispatcherSettings, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "lead-dispatcher")
+    logger.logLevel = settings.logLevel
+    let store = try openStore(settings)
+    let synchronous = try await store.writerSynchronousMode()
+    let journalMode = try await store.journalMode()
+    logger.info("database open", metadata: [
+        "database": .string(settings.database),
+        "synchronous": .string("\(synchronous)"),
+        "journal_mode": .string(journalMode),
+    ])
+    let router = buildRouter(store: store, settings: settings)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "lead-dispatcher"),
+        logger: logger)
+}
+
+/// Opens the database for writing with the configured master key.
+public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
+    try SQLiteStore(path: settings.database, masterKey: try MasterKeySource.resolve(settings, create: true))
+}
+
+/// The routes: health, metrics and the API document without a token; everything under `/v1` behind
+/// a bearer token.
+func buildRouter(store: SQLiteStore, settings: DispatcherSettings) -> Router<DispatcherRequestContext> {
+    let router = Router(context: DispatcherRequestContext.self)
+    router.addMiddleware {
+        RequestIDMiddleware()
+        LogRequestsMiddleware(.info)
+        MetricsMiddleware()
+        ErrorMappingMiddleware()
+    }
+    HealthController(store: store).addRoutes(to: router)
+    MetricsController(registry: MetricsRegistry.shared).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
+
+    let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(tokens: store))
+    let limit = settings.maxAdminBodyBytes
+    PolicyEntityController<Account>(repository: store, bodyLimit: limit).addRoutes(to: v1.group("accounts"))
+    PolicyEntityController<Agent>(repository: store, bodyLimit: limit).addRoutes(to: v1.group("agents"))
+    PolicyEntityController<Pool>(repository: store, bodyLimit: limit).addRoutes(to: v1.group("pools"))
+    PolicyEntityController<Rule>(repository: store, bodyLimit: limit).addRoutes(to: v1.group("rules"))
+    PolicyController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("policy"))
+    VendorController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("vendors"))
+    TokenController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("tokens"))
+    AuditEventController(repository: store).addRoutes(to: v1.group("audit-events"))
+    return router
+}

@@ -1,0 +1,81 @@
+import Configuration
+import Foundation
+import Logging
+
+/// Every setting of the service, read once at start-up from a `ConfigReader`.
+///
+/// Each setting has one name in three spellings: the flag (`--crm-url`), the environment variable
+/// (`DISPATCHER_CRM_URL`) and the JSON key (`crmUrl`). A flag beats the environment, which beats
+/// the file, which beats the defaults here.
+public struct DispatcherSettings: Sendable {
+    public static let buyingBuddyLeadImportURL = "https://www.leadsandcontacts.com/clientapi/lead-import"
+
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var database = "./data/dispatcher.sqlite"
+    public var crmURL = Self.buyingBuddyLeadImportURL
+    public var retryInitialDelay: Double = 1
+    public var retryMaxDelay: Double = 300
+    public var maxAttempts = 10
+    /// The largest request body accepted, in bytes (ingest answers 413 beyond it).
+    public var maxBodyBytes = 64 * 1024
+    /// The largest admin-API body (a whole policy document), in bytes.
+    public var maxAdminBodyBytes = 4 * 1024 * 1024
+    public var logLevel: Logger.Level = .info
+    /// The master key for CRM keys at rest (base64 of 32 bytes); when absent, `keyFile` is used.
+    public var secretKey: String?
+    /// Where the master key is kept when `secretKey` is not given; default `<database>.key`.
+    public var keyFile: String?
+
+    public init() {}
+
+    /// Reads and checks every setting. Throws `SettingsError` naming the first key that is malformed
+    /// or out of range.
+    public init(reader: ConfigReader) throws(SettingsError) {
+        let values = SettingsValues(reader: reader)
+        host = try values.string("host", default: host)
+        port = try values.int("port", default: port, range: 0...65535)
+        database = try values.string("database", default: database)
+        crmURL = try values.string("crmUrl", default: crmURL)
+        retryInitialDelay = try values.double("retryInitialDelay", default: retryInitialDelay, range: 0.001...86400)
+        retryMaxDelay = try values.double("retryMaxDelay", default: retryMaxDelay, range: 0.001...86400)
+        maxAttempts = try values.int("maxAttempts", default: maxAttempts, range: 1...1000)
+        maxBodyBytes = try values.int("maxBodyBytes", default: maxBodyBytes, range: 1024...(16 * 1024 * 1024))
+        maxAdminBodyBytes = try values.int("maxAdminBodyBytes", default: maxAdminBodyBytes, range: 1024...(256 * 1024 * 1024))
+        let level = try values.string("logLevel", default: logLevel.rawValue)
+        guard let parsedLevel = Logger.Level(rawValue: level.lowercased()) else {
+            throw SettingsError(key: "logLevel", message: "must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        logLevel = parsedLevel
+        secretKey = try values.optionalString("secretKey", isSecret: true)
+        keyFile = try values.optionalString("keyFile")
+
+        guard retryInitialDelay <= retryMaxDelay else {
+            throw SettingsError(key: "retryInitialDelay", message: "must not exceed retryMaxDelay (\(retryMaxDelay))")
+        }
+        if database.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw SettingsError(key: "database", message: "must be a file path")
+        }
+        try CRMEndpoint.validate(crmURL, key: "crmUrl")
+    }
+
+    /// The key file in force: the configured one, or `<database>.key`.
+    public var effectiveKeyFile: String {
+        keyFile ?? database + ".key"
+    }
+}
+
+/// A setting that stops start-up, with the key in the spelling of the JSON file.
+public struct SettingsError: Error, Sendable, CustomStringConvertible {
+    public var key: String
+    public var message: String
+
+    public init(key: String, message: String) {
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String {
+        "invalid setting '\(key)' (flag --\(SettingsNames.flag(key)), environment \(SettingsNames.environment(key))): \(message)"
+    }
+}

@@ -1,0 +1,14 @@
+import Foundation
+import LeadStore
+
+/// Where the master key comes from: `DISPATCHER_SECRET_KEY` when set, else the key file.
+public enum MasterKeySource {
+    /// - Parameter create: create the key file when it is missing (commands that open the database
+    ///   for writing); read-only commands never create one.
+    public static func resolve(_ settings: DispatcherSettings, create: Bool) throws -> MasterKey {
+        if let secretKey = settings.secretKey {
+            return try MasterKey(base64: secretKey)
+        }
+        return try MasterKey.loadOrCreate(keyFile: settings.effectiveKeyFile, create: create)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import LeadPolicy
+import LeadStore
+
+/// `GET /v1/audit-events`: the configuration changes, newest first, paged by an opaque cursor.
+struct AuditEventController {
+    let repository: any AuditEventRepository
+
+    func addRoutes(to group: RouterGroup<DispatcherRequestContext>) {
+        group.get(use: list)
+    }
+
+    @Sendable func list(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let limit = try QueryValue.limit(query["limit"].map(String.init))
+        let before = try query["cursor"].map { text -> Int64 in
+            guard let seq = Int64(String(text)), seq > 0 else { throw APIError.badRequest("cursor: is not a cursor this API issued", field: "cursor") }
+            return seq
+        }
+        let events = try await repository.auditEvents(type: query["type"].map(String.init), limit: limit, beforeSeq: before)
+        let next: JSONValue = events.count == limit && events.last.map({ $0.seq > 1 }) == true ? .string(String(events.last!.seq)) : .null
+        return try JSONResponse.make(.object(["items": .array(events.map(Self.view)), "next_cursor": next]))
+    }
+
+    static func view(_ event: AuditEvent) -> JSONValue {
+        func document(_ text: String?) -> JSONValue {
+            guard let text, let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return .null }
+            return value
+        }
+        return .object([
+            "id": .string(String(event.seq)),
+            "at": .string(event.at),
+            "type": .string(event.type),
+            "actor": .object([
+                "kind": .string(event.actor.kind.rawValue),
+                "id": event.actor.id.map(JSONValue.string) ?? .null,
+                "name": .string(event.actor.name),
+            ]),
+            "entity": .object(["kind": .string(event.entityKind), "id": event.entityID.map(JSONValue.string) ?? .null]),
+            "before": document(event.before),
+            "after": document(event.after),
+            "prev_hash": .string(event.prevHash),
+            "hash": .string(event.hash),
+        ])
+    }
+}
+
+/// Query-string values shared by the list endpoints.
+enum QueryValue {
+    static func limit(_ text: String?, default value: Int = 50, max: Int = 500) throws -> Int {
+        guard let text else { return value }
+        guard let limit = Int(text), (1...max).contains(limit) else {
+            throw APIError.badRequest("limit: must be a whole number from 1 to \(max)", field: "limit")
+        }
+        return limit
+    }
+}

@@ -1,0 +1,30 @@
+import Hummingbird
+import LeadPolicy
+import LeadStore
+import Logging
+
+/// Turns the errors of the lower layers into API errors, and anything unexpected into a 500 that
+/// reveals nothing but the request id (the details go to the log).
+struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as PolicyError {
+            throw APIError(error)
+        } catch let error as StoreError {
+            switch error {
+            case .notFound: throw APIError(.notFound, error.description)
+            case .conflict: throw APIError(.conflict, error.description)
+            default:
+                context.logger.error("store failure", metadata: ["error": "\(error)"])
+                throw APIError(.internalServerError, "internal error (request \(context.id))")
+            }
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            // Errors from GRDB or Foundation carry no secrets: SQL arguments are never in their text.
+            context.logger.error("unexpected failure", metadata: ["error": "\(error)"])
+            throw APIError(.internalServerError, "internal error (request \(context.id))")
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// A Buying Buddy account. Its Admin user's Lead Import key (kept by the store, never here) hands a
+/// lead to the account's own CRM Round Robin.
+public struct Account: PolicyEntity {
+    public static let kind = "account"
+    public static let collection = "accounts"
+    public static var keyPath: WritableKeyPath<Policy, [Account]> { \.accounts }
+    public static let secretField: String? = "admin_api_key"
+    public static let idFallback = "account"
+
+    public var id: String
+    public var name: String
+
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, name
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue))
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decodeSlug(forKey: .id, required: true)!
+        name = try container.decodeTrimmedString(forKey: .name)!
+    }
+
+    public func validate(in policy: Policy, context: ValidationContext) throws(PolicyError) {
+        try Validation.name(name)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// The whole routing configuration: what `GET /v1/policy` shows and `policy import` applies.
+/// Secrets are not part of it; the store keeps them beside it.
+public struct Policy: Codable, Sendable, Equatable {
+    public var accounts: [Account]
+    public var agents: [Agent]
+    public var pools: [Pool]
+    public var rules: [Rule]
+
+    public init(accounts: [Account] = [], agents: [Agent] = [], pools: [Pool] = [], rules: [Rule] = []) {
+        self.accounts = accounts
+        self.agents = agents
+        self.pools = pools
+        self.rules = rules
+    }
+
+    public func account(_ id: String) -> Account? { accounts.first { $0.id == id } }
+    public func agent(_ id: String) -> Agent? { agents.first { $0.id == id } }
+    public func pool(_ id: String) -> Pool? { pools.first { $0.id == id } }
+    public func rule(_ id: String) -> Rule? { rules.first { $0.id == id } }
+
+    /// Rules in the order the engine tries them: ascending priority, ties broken by id so that the
+    /// order never depends on insertion.
+    public var rulesInPriorityOrder: [Rule] {
+        rules.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
+    }
+
+    /// The entities that name the given one, as `kind 'id'` strings, for "still referenced" errors.
+    public func referrers<Entity: PolicyEntity>(of entity: Entity.Type, id: String) -> [String] {
+        var result: [String] = []
+        func actionNames(_ action: RuleAction?) -> Bool {
+            switch (action, Entity.kind) {
+            case (.agent(let agentID)?, Agent.kind): agentID == id
+            case (.pool(let poolID)?, Pool.kind): poolID == id
+            case (.crmRoundRobin(let accountID)?, Account.kind): accountID == id
+            default: false
+            }
+        }
+        switch Entity.kind {
+        case Account.kind:
+            result += agents.filter { $0.accountID == id }.map { "agent '\($0.id)'" }
+        case Agent.kind:
+            result += pools.filter { $0.members.contains { $0.agentID == id } }.map { "pool '\($0.id)'" }
+        default:
+            break
+        }
+        result += rules.filter { actionNames($0.action) || actionNames($0.fallback) }.map { "rule '\($0.id)'" }
+        return result
+    }
+
+    /// Rules that name a vendor in their match, for "vendor still referenced" errors.
+    public func rulesNaming(vendorID: String) -> [String] {
+        rules.filter { $0.match.vendorIDs?.contains(vendorID) ?? false }.map { "rule '\($0.id)'" }
+    }
+
+    /// Checks every entity, reporting the first problem with its path in the document
+    /// (`agents[2].account_id`).
+    public func validate(context: ValidationContext) throws(PolicyError) {
+        try validate(\.accounts, context: context)
+        try validate(\.agents, context: context)
+        try validate(\.pools, context: context)
+        try validate(\.rules, context: context)
+    }
+
+    private func validate<Entity: PolicyEntity>(_ keyPath: KeyPath<Policy, [Entity]>, context: ValidationContext) throws(PolicyError) {
+        var seen = Set<String>()
+        for (index, entity) in self[keyPath: keyPath].enumerated() {
+            let prefix = "\(Entity.collection)[\(index)]"
+            guard seen.insert(entity.id).inserted else {
+                throw PolicyError(.duplicate, field: prefix + ".id", "duplicate \(Entity.kind) id '\(entity.id)'")
+            }
+            do {
+                try entity.validate(in: self, context: context)
+            } catch {
+                throw error.prefixed(prefix)
+            }
+        }
+    }
+}
+
+extension Policy {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case accounts, agents, pools, rules
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue))
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        accounts = try container.decodeIfPresent([Account].self, forKey: .accounts) ?? []
+        agents = try container.decodeIfPresent([Agent].self, forKey: .agents) ?? []
+        pools = try container.decodeIfPresent([Pool].self, forKey: .pools) ?? []
+        rules = try container.decodeIfPresent([Rule].self, forKey: .rules) ?? []
+    }
+}

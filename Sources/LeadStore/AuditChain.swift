@@ -1,0 +1,29 @@
+import Crypto
+import Foundation
+
+/// The hash chain over the audit log: each event's hash is SHA-256 of the previous hash and the
+/// event's canonical content, so editing, inserting or deleting a row breaks every later link.
+public enum AuditChain {
+    /// The `prev_hash` of the first event.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// The canonical content: the stored columns, in a fixed order, as one JSON array. The before and
+    /// after documents enter as the exact stored text, so no re-encoding can change the hash.
+    public static func hash(prevHash: String, seq: Int64, at: String, type: String, actor: AuditActor,
+                            entityKind: String, entityID: String?, before: String?, after: String?) -> String {
+        let fields: [String?] = [
+            String(seq), at, type, actor.kind.rawValue, actor.id, actor.name, entityKind, entityID, before, after,
+        ]
+        let canonical = (try? JSONEncoder().encode(fields)) ?? Data()
+        var hasher = SHA256()
+        hasher.update(data: Data(prevHash.utf8))
+        hasher.update(data: Data("\n".utf8))
+        hasher.update(data: canonical)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    public static func hash(of event: AuditEvent) -> String {
+        hash(prevHash: event.prevHash, seq: event.seq, at: event.at, type: event.type, actor: event.actor,
+             entityKind: event.entityKind, entityID: event.entityID, before: event.before, after: event.after)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import LeadPolicy
+
+/// One entry of the append-only audit log: a configuration change or a lead's lifecycle step.
+public struct AuditEvent: Sendable, Equatable {
+    /// The position in the log, shown as the event's `id`.
+    public var seq: Int64
+    public var at: String
+    /// `agent.created`, `token.revoked`, `policy.imported`, …
+    public var type: String
+    public var actor: AuditActor
+    public var entityKind: String
+    public var entityID: String?
+    /// The entity before and after the change, secrets masked; nil where it did not exist.
+    public var before: String?
+    public var after: String?
+    public var prevHash: String
+    public var hash: String
+}
+
+/// An event not yet written: the store assigns its position, time and hashes.
+public struct NewAuditEvent: Sendable {
+    public var type: String
+    public var entityKind: String
+    public var entityID: String?
+    public var before: JSONValue?
+    public var after: JSONValue?
+
+    public init(type: String, entityKind: String, entityID: String?, before: JSONValue? = nil, after: JSONValue? = nil) {
+        self.type = type
+        self.entityKind = entityKind
+        self.entityID = entityID
+        self.before = before
+        self.after = after
+    }
+}

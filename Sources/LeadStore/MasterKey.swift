@@ -1,0 +1,67 @@
+import Crypto
+import Foundation
+
+/// The 256-bit key under which CRM keys are encrypted at rest.
+///
+/// It comes from `DISPATCHER_SECRET_KEY` (base64 of 32 bytes) when set; otherwise from a key file
+/// beside the database, created with mode 0600 on first start. A key given in the environment keeps
+/// the secret off the disk that holds the database, which is what production should do.
+public struct MasterKey: Sendable {
+    let key: SymmetricKey
+
+    public init(key: SymmetricKey) {
+        self.key = key
+    }
+
+    public init(base64: String) throws {
+        guard let data = Data(base64Encoded: base64.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
+            throw StoreError.masterKey("DISPATCHER_SECRET_KEY must be the base64 encoding of exactly 32 bytes (try: openssl rand -base64 32)")
+        }
+        key = SymmetricKey(data: data)
+    }
+
+    /// A new random key.
+    public static func generate() -> MasterKey {
+        MasterKey(key: SymmetricKey(size: .bits256))
+    }
+
+    public var base64: String {
+        key.withUnsafeBytes { Data($0).base64EncodedString() }
+    }
+
+    /// The key file used when no key is given: `<database>.key`.
+    public static func defaultKeyFilePath(forDatabase databasePath: String) -> String {
+        databasePath + ".key"
+    }
+
+    /// Reads the key file, or creates it (mode 0600) when `create` is true and it does not exist.
+    public static func loadOrCreate(keyFile path: String, create: Bool) throws -> MasterKey {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: path) {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw StoreError.masterKey("cannot read key file \(path): \(error.localizedDescription)")
+            }
+            do {
+                return try MasterKey(base64: text)
+            } catch {
+                throw StoreError.masterKey("key file \(path) does not hold the base64 of 32 bytes")
+            }
+        }
+        guard create else {
+            throw StoreError.masterKey("no DISPATCHER_SECRET_KEY and no key file at \(path)")
+        }
+        let key = generate()
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        // Created with 0600 from the start, so the key is never readable by others, not even briefly.
+        guard manager.createFile(atPath: path, contents: Data((key.base64 + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError.masterKey("cannot create key file \(path)")
+        }
+        return key
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import LeadPolicy
+
+/// The policy as a change sees it inside the store's write transaction: the current entities, the
+/// masks of the secrets stored for them, and the new secrets the change brings.
+public struct PolicyDraft: Sendable {
+    public var policy: Policy
+    /// Masks (`••••1234`) of the stored secrets, by owner.
+    public private(set) var secretMasks: [SecretOwner: String]
+    /// Secrets given by this change, by owner; written sealed when the change commits.
+    public private(set) var newSecrets: [SecretOwner: String] = [:]
+    /// Vendors that rules may name.
+    public let vendorIDs: Set<String>
+
+    public init(policy: Policy, secretMasks: [SecretOwner: String], vendorIDs: Set<String>) {
+        self.policy = policy
+        self.secretMasks = secretMasks
+        self.vendorIDs = vendorIDs
+    }
+
+    public var validationContext: ValidationContext { ValidationContext(vendorIDs: vendorIDs) }
+
+    public mutating func setSecret(_ secret: String, for owner: SecretOwner) {
+        newSecrets[owner] = secret
+        secretMasks[owner] = SecretMask.mask(secret)
+    }
+
+    public func hasSecret(for owner: SecretOwner) -> Bool {
+        secretMasks[owner] != nil
+    }
+
+    /// Every id of every kind, so generated ids never collide.
+    public func ids<Entity: PolicyEntity>(of kind: Entity.Type) -> Set<String> {
+        Set(policy[keyPath: Entity.keyPath].map(\.id))
+    }
+}
+
+extension PolicyEntity {
+    /// The owner of this entity's secret, when its kind has one.
+    public var secretOwner: SecretOwner? {
+        Self.secretField == nil ? nil : SecretOwner(kind: Self.kind, id: id)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The SQLite implementation of every repository: one GRDB `DatabasePool` in WAL mode, with one
+/// writer connection and readers in parallel.
+public final class SQLiteStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+    let secretBox: SecretBox
+    /// Held while the store is open for writing: no other process may write this database.
+    let lock: DatabaseLock?
+
+    /// Opens (creating the file and its folder if missing) and migrates the database.
+    ///
+    /// - Parameter readOnly: open without writing or migrating, for commands that only read while the
+    ///   service may be running. Read-only connections never checkpoint, so they are safe beside it.
+    public init(path: String, masterKey: MasterKey, readOnly: Bool = false, busyTimeout: TimeInterval = 5) throws {
+        self.path = path
+        self.secretBox = SecretBox(masterKey: masterKey)
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        if !readOnly {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            lock = try DatabaseLock(databasePath: path)
+        } else if !FileManager.default.fileExists(atPath: path) {
+            throw StoreError.notFound(kind: "database", id: path)
+        } else {
+            lock = nil
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        if readOnly {
+            let migrated = try pool.read { try Schema.migrator.hasCompletedMigrations($0) }
+            guard migrated else {
+                throw StoreError.conflict("the database \(path) is not fully migrated: run `lead-dispatcher migrate` (with the service stopped)")
+            }
+            return
+        }
+        // GRDB sets `synchronous = NORMAL` on a pool's writer after `prepareDatabase` runs, so FULL is
+        // set here, on the writer itself, and read back: a lead is acknowledged only after its commit
+        // has reached the disk.
+        let synchronous = try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+        }
+        guard synchronous == 2 else {
+            throw StoreError.durabilityNotGuaranteed(synchronous: synchronous)
+        }
+        try Schema.migrator.migrate(pool)
+    }
+
+    /// The `PRAGMA synchronous` value the writer connection runs with (2 is FULL).
+    public func writerSynchronousMode() async throws -> Int {
+        try await pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// The journal mode in force (`wal`).
+    public func journalMode() async throws -> String {
+        try await pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// True when the database answers and every migration has run.
+    public func isReady() async -> Bool {
+        (try? await pool.read { try Schema.migrator.hasCompletedMigrations($0) }) ?? false
+    }
+
+    /// The names of the migrations applied, oldest first.
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { try Schema.migrator.appliedIdentifiers($0).sorted() }
+    }
+
+    public func close() throws {
+        try pool.close()
+    }
+}

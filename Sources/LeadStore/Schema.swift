@@ -1,0 +1,91 @@
+import GRDB
+
+/// The database schema as named migrations. A migration that has landed on main is never edited:
+/// later changes are new migrations appended here.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-config-plane", migrate: createConfigPlane)
+        return migrator
+    }
+
+    private static func createConfigPlane(_ db: Database) throws {
+        // `position` columns keep the order in which a client listed entities; pool member order is
+        // the rotation order.
+        try db.create(table: "account") { t in
+            t.primaryKey("id", .text)
+            t.column("name", .text).notNull()
+            t.column("admin_api_key_sealed", .blob).notNull()
+            t.column("admin_api_key_hint", .text).notNull()
+            t.column("position", .integer).notNull()
+        }
+        try db.create(table: "agent") { t in
+            t.primaryKey("id", .text)
+            t.column("account_id", .text).notNull().indexed().references("account", onDelete: .restrict)
+            t.column("name", .text).notNull()
+            t.column("email", .text)
+            t.column("weight", .integer).notNull()
+            t.column("daily_cap", .integer)
+            t.column("active", .boolean).notNull()
+            t.column("api_key_sealed", .blob).notNull()
+            t.column("api_key_hint", .text).notNull()
+            t.column("position", .integer).notNull()
+        }
+        try db.create(table: "pool") { t in
+            t.primaryKey("id", .text)
+            t.column("name", .text).notNull()
+            t.column("sticky_days", .integer).notNull()
+            t.column("position", .integer).notNull()
+        }
+        try db.create(table: "pool_member") { t in
+            t.column("pool_id", .text).notNull().references("pool", onDelete: .cascade)
+            t.column("agent_id", .text).notNull().indexed().references("agent", onDelete: .restrict)
+            t.column("weight", .integer)
+            t.column("position", .integer).notNull()
+            t.primaryKey(["pool_id", "agent_id"])
+        }
+        try db.create(table: "rule") { t in
+            t.primaryKey("id", .text)
+            t.column("name", .text).notNull()
+            t.column("priority", .integer).notNull()
+            t.column("enabled", .boolean).notNull()
+            // Match, action and fallback are small JSON documents in the shape the API shows.
+            t.column("match_json", .text).notNull()
+            t.column("action_json", .text).notNull()
+            t.column("fallback_json", .text)
+            t.column("position", .integer).notNull()
+        }
+        try db.create(table: "vendor") { t in
+            t.primaryKey("id", .text)
+            t.column("name", .text).notNull()
+            t.column("api_key_hash", .blob).notNull().unique()
+            t.column("api_key_hint", .text).notNull()
+            t.column("rate_limit_per_minute", .integer)
+            t.column("dedupe_window_minutes", .integer).notNull().defaults(to: 0)
+            t.column("created_at", .text).notNull()
+        }
+        try db.create(table: "token") { t in
+            t.primaryKey("id", .text)
+            t.column("name", .text).notNull()
+            t.column("role", .text).notNull().check { ["admin", "auditor"].contains($0) }
+            t.column("token_hash", .blob).notNull().unique()
+            t.column("created_at", .text).notNull()
+            t.column("revoked_at", .text)
+        }
+        // Append-only. Each row's hash covers the previous row's hash and its own content.
+        try db.create(table: "audit_event") { t in
+            t.autoIncrementedPrimaryKey("seq")
+            t.column("at", .text).notNull().indexed()
+            t.column("type", .text).notNull().indexed()
+            t.column("actor_kind", .text).notNull()
+            t.column("actor_id", .text)
+            t.column("actor_name", .text).notNull()
+            t.column("entity_kind", .text).notNull()
+            t.column("entity_id", .text)
+            t.column("before_json", .text)
+            t.column("after_json", .text)
+            t.column("prev_hash", .text).notNull()
+            t.column("hash", .text).notNull()
+        }
+    }
+}

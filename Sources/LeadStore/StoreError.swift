@@ -1,0 +1,32 @@
+import Foundation
+
+/// Failures of the store that are not policy validation errors.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// Another process (usually `lead-dispatcher serve`) holds the database for writing.
+    case databaseInUse(path: String)
+    /// The writer connection does not run with the durability the service promises.
+    case durabilityNotGuaranteed(synchronous: Int)
+    /// The master key is missing, malformed or does not open the stored secrets.
+    case masterKey(String)
+    /// A stored secret could not be decrypted (wrong master key or a tampered row).
+    case secretUnreadable(owner: String)
+    case notFound(kind: String, id: String)
+    case conflict(String)
+
+    public var description: String {
+        switch self {
+        case .databaseInUse(let path):
+            "the database \(path) is in use by another lead-dispatcher process (the service?); SQLite is written by one process only: stop it first, or make this change through the REST API"
+        case .durabilityNotGuaranteed(let synchronous):
+            "PRAGMA synchronous reads back \(synchronous) on the writer connection, not 2 (FULL): refusing to accept leads without durable commits"
+        case .masterKey(let message):
+            "master key: \(message)"
+        case .secretUnreadable(let owner):
+            "the stored secret of \(owner) cannot be decrypted with this master key"
+        case .notFound(let kind, let id):
+            "no \(kind) '\(id)'"
+        case .conflict(let message):
+            message
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import LeadDispatcher
+import LeadStore
+
+/// Options every subcommand has. Declared optional without defaults, so that an option not given
+/// leaves the value to the environment, the config file or the defaults.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "JSON config file (default: Config/dispatcher.json when present).")
+    var config: String?
+
+    @Option(help: "SQLite database file (default: ./data/dispatcher.sqlite).")
+    var database: String?
+
+    /// The flags given, by JSON key, for the first configuration layer.
+    func flagValues() -> [String: ConfigValue] {
+        var values: [String: ConfigValue] = [:]
+        if let database { values["database"] = ConfigValue(.string(database), isSecret: false) }
+        return values
+    }
+
+    /// The settings from every layer; a bad value ends the command with one line naming the key.
+    func settings(extraFlags: [String: ConfigValue] = [:]) async throws -> DispatcherSettings {
+        try await CommandFailure.reporting {
+            let reader = try await ConfigurationLayers.reader(flags: flagValues().merging(extraFlags) { _, new in new }, configFile: config)
+            return try DispatcherSettings(reader: reader)
+        }
+    }
+}
+
+/// Prints a failure as one line on standard error and exits non-zero, instead of a stack of text.
+enum CommandFailure {
+    static func reporting<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("lead-dispatcher: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// Opens the database for a command: for writing (taking the single-writer lock, so it refuses
+    /// while the service runs) or read-only (safe beside a running service).
+    static func forCommand(_ settings: DispatcherSettings, readOnly: Bool) throws -> SQLiteStore {
+        if readOnly {
+            return try SQLiteStore(path: settings.database, masterKey: try MasterKeySource.resolve(settings, create: false), readOnly: true)
+        }
+        return try openStore(settings)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import LeadDispatcher
+import LeadPolicy
+import LeadStore
+
+/// `lead-dispatcher policy import FILE` and `policy export`.
+struct PolicyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Import or export the whole routing policy as one JSON document.",
+        subcommands: [Import.self, Export.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a policy document and apply it atomically (nothing changes on any error).")
+
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The policy JSON file.") var file: String
+
+        func run() async throws {
+            let settings = try await common.settings()
+            try await CommandFailure.reporting {
+                let data = try Data(contentsOf: URL(fileURLWithPath: file))
+                guard case .object(let document)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+                    throw ValidationError("\(file) is not a JSON object")
+                }
+                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                _ = try await PolicyDocument.apply(document, to: store, actor: .cli("policy import"))
+                let policy = try await store.currentPolicy().policy
+                print("imported \(file): \(policy.accounts.count) accounts, \(policy.agents.count) agents, \(policy.pools.count) pools, \(policy.rules.count) rules")
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the policy (secrets masked). Safe while the service runs.")
+
+        @OptionGroup var common: CommonOptions
+        @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+
+        func run() async throws {
+            let settings = try await common.settings()
+            try await CommandFailure.reporting {
+                let store = try SQLiteStore.forCommand(settings, readOnly: true)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let data = try encoder.encode(PolicyDocument.render(try await store.currentPolicy())) + Data("\n".utf8)
+                if let output {
+                    try data.write(to: URL(fileURLWithPath: output))
+                } else {
+                    FileHandle.standardOutput.write(data)
+                }
+            }
+        }
+    }
+}

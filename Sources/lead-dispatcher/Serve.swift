@@ -1,0 +1,43 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import Hummingbird
+import LeadDispatcher
+import Logging
+
+/// `lead-dispatcher serve`: runs the HTTP service until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the service.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Address to listen on (default: 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default: 8080; 0 picks a free one).") var port: Int?
+    @Option(name: .customLong("crm-url"), help: "Buying Buddy Lead Import URL (default: the production endpoint).") var crmURL: String?
+    @Option(help: "First retry delay in seconds (default: 1).") var retryInitialDelay: Double?
+    @Option(help: "Longest retry delay in seconds (default: 300).") var retryMaxDelay: Double?
+    @Option(help: "Delivery attempts before a lead is dead (default: 10).") var maxAttempts: Int?
+    @Option(help: "Largest ingest body in bytes (default: 65536).") var maxBodyBytes: Int?
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default: info).") var logLevel: String?
+
+    func run() async throws {
+        var flags: [String: ConfigValue] = [:]
+        if let host { flags["host"] = ConfigValue(.string(host), isSecret: false) }
+        if let port { flags["port"] = ConfigValue(.int(port), isSecret: false) }
+        if let crmURL { flags["crmUrl"] = ConfigValue(.string(crmURL), isSecret: false) }
+        if let retryInitialDelay { flags["retryInitialDelay"] = ConfigValue(.double(retryInitialDelay), isSecret: false) }
+        if let retryMaxDelay { flags["retryMaxDelay"] = ConfigValue(.double(retryMaxDelay), isSecret: false) }
+        if let maxAttempts { flags["maxAttempts"] = ConfigValue(.int(maxAttempts), isSecret: false) }
+        if let maxBodyBytes { flags["maxBodyBytes"] = ConfigValue(.int(maxBodyBytes), isSecret: false) }
+        if let logLevel { flags["logLevel"] = ConfigValue(.string(logLevel), isSecret: false) }
+        let settings = try await common.settings(extraFlags: flags)
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = settings.logLevel
+            return handler
+        }
+        let app = try await CommandFailure.reporting { try await buildApplication(settings) }
+        try await app.runService()
+    }
+}

@@ -6,9 +6,13 @@ import Logging
 
 /// Opens the store for writing (taking the single-writer lock), and builds the HTTP application.
 public func buildApplication(_ settings: DispatcherSettings, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    try await buildApplication(settings, store: try openStore(settings), logger: logger)
+}
+
+/// Builds the HTTP application on a store the caller opened (tests seed it first).
+public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "lead-dispatcher")
     logger.logLevel = settings.logLevel
-    let store = try openStore(settings)
     let synchronous = try await store.writerSynchronousMode()
     let journalMode = try await store.journalMode()
     logger.info("database open", metadata: [

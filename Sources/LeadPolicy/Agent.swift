@@ -45,8 +45,8 @@ public struct Agent: PolicyEntity {
         accountID = try container.decode(String.self, forKey: .accountID)
         name = try container.decodeTrimmedString(forKey: .name)!
         email = try container.decodeTrimmedString(forKey: .email, required: false)
-        weight = try container.decodeIfPresent(Int.self, forKey: .weight) ?? 1
-        dailyCap = try container.decodeIfPresent(Int.self, forKey: .dailyCap)
+        weight = try container.decodeWholeNumberIfPresent(forKey: .weight) ?? 1
+        dailyCap = try container.decodeWholeNumberIfPresent(forKey: .dailyCap)
         active = try container.decodeIfPresent(Bool.self, forKey: .active) ?? true
     }
 

@@ -29,7 +29,7 @@ public struct Pool: PolicyEntity {
             try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue))
             let container = try decoder.container(keyedBy: CodingKeys.self)
             agentID = try container.decode(String.self, forKey: .agentID)
-            weight = try container.decodeIfPresent(Int.self, forKey: .weight)
+            weight = try container.decodeWholeNumberIfPresent(forKey: .weight)
         }
     }
 
@@ -57,7 +57,7 @@ public struct Pool: PolicyEntity {
         id = try container.decodeSlug(forKey: .id, required: true)!
         name = try container.decodeTrimmedString(forKey: .name)!
         members = try container.decodeIfPresent([Member].self, forKey: .members) ?? []
-        stickyDays = try container.decodeIfPresent(Int.self, forKey: .stickyDays) ?? 0
+        stickyDays = try container.decodeWholeNumberIfPresent(forKey: .stickyDays) ?? 0
     }
 
     /// The weight a member has in this pool: its own, or its agent's.

@@ -79,7 +79,7 @@ public struct Rule: PolicyEntity {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decodeSlug(forKey: .id, required: true)!
         name = try container.decodeTrimmedString(forKey: .name)!
-        priority = try container.decode(Int.self, forKey: .priority)
+        priority = try container.decodeWholeNumber(forKey: .priority)
         enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
         match = try container.decodeIfPresent(Match.self, forKey: .match) ?? Match()
         action = try container.decode(RuleAction.self, forKey: .action)

@@ -42,3 +42,22 @@ extension KeyedDecodingContainer {
         return value
     }
 }
+
+extension KeyedDecodingContainer {
+    /// Decodes an optional whole number. Foundation reports `1.5` for an `Int` as corrupt data with no
+    /// path; this names the field instead.
+    public func decodeWholeNumberIfPresent(forKey key: Key) throws -> Int? {
+        guard let number = try decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard let whole = Int(exactly: number) else {
+            throw PolicyError.invalid(PolicyError.path(codingPath, key), "must be a whole number")
+        }
+        return whole
+    }
+
+    public func decodeWholeNumber(forKey key: Key) throws -> Int {
+        guard let whole = try decodeWholeNumberIfPresent(forKey: key) else {
+            throw PolicyError.invalid(PolicyError.path(codingPath, key), "is required")
+        }
+        return whole
+    }
+}

@@ -108,11 +108,11 @@ struct VendorInput: Decodable {
         guard Slug.isValid(id) else { throw PolicyError.invalid("id", Slug.requirement) }
         name = try container.decode(String.self, forKey: .name).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 200 else { throw PolicyError.invalid("name", "must be 1 to 200 characters") }
-        rateLimitPerMinute = try container.decodeIfPresent(Int.self, forKey: .rateLimitPerMinute)
+        rateLimitPerMinute = try container.decodeWholeNumberIfPresent(forKey: .rateLimitPerMinute)
         if let limit = rateLimitPerMinute, !(1...1_000_000).contains(limit) {
             throw PolicyError.invalid("rate_limit_per_minute", "must be a whole number from 1 to 1000000, or null for no limit")
         }
-        dedupeWindowMinutes = try container.decodeIfPresent(Int.self, forKey: .dedupeWindowMinutes) ?? 0
+        dedupeWindowMinutes = try container.decodeWholeNumberIfPresent(forKey: .dedupeWindowMinutes) ?? 0
         guard (0...525_600).contains(dedupeWindowMinutes) else {
             throw PolicyError.invalid("dedupe_window_minutes", "must be a whole number from 0 (off) to 525600")
         }

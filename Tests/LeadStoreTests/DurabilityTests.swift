@@ -1,0 +1,58 @@
+import Foundation
+import LeadStore
+import Testing
+
+@Suite struct DurabilityTests {
+    @Test func writerRunsWithSynchronousFullInWALMode() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        #expect(try await store.writerSynchronousMode() == 2)
+        #expect(try await store.journalMode() == "wal")
+        #expect(await store.isReady())
+        #expect(try await store.appliedMigrations() == ["v1-config-plane"])
+    }
+
+    @Test func createsTheParentFolder() throws {
+        let database = try TemporaryDatabase()
+        let nested = database.directory.appendingPathComponent("a/b/dispatcher.sqlite").path
+        _ = try SQLiteStore(path: nested, masterKey: database.masterKey)
+        #expect(FileManager.default.fileExists(atPath: nested))
+    }
+
+    @Test func aSecondWriterIsRefusedWhileTheFirstIsOpen() throws {
+        let database = try TemporaryDatabase()
+        let first = try database.open()
+        #expect {
+            _ = try database.open()
+        } throws: { error in
+            guard case StoreError.databaseInUse = error else { return false }
+            return true
+        }
+        withExtendedLifetime(first) {}
+    }
+
+    @Test func theLockIsReleasedWhenTheWriterCloses() throws {
+        let database = try TemporaryDatabase()
+        do {
+            let first = try database.open()
+            try first.close()
+        }
+        _ = try database.open()
+    }
+
+    @Test func readOnlyOpeningWorksBesideTheWriter() async throws {
+        let database = try TemporaryDatabase()
+        let writer = try database.open()
+        _ = try await writer.createToken(name: "ops", role: .admin, actor: .cli("test"))
+        let reader = try database.open(readOnly: true)
+        #expect(try await reader.tokens().map(\.name) == ["ops"])
+        await #expect(throws: (any Error).self) {
+            _ = try await reader.createToken(name: "nope", role: .admin, actor: .cli("test"))
+        }
+    }
+
+    @Test func readOnlyOpeningRefusesAMissingDatabase() throws {
+        let database = try TemporaryDatabase()
+        #expect(throws: StoreError.self) { _ = try database.open(readOnly: true) }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import LeadPolicy
+import LeadStore
+import Testing
+
+@Suite struct SecretStorageTests {
+    let adminKey = "bb-admin-7d1f0c9a2b3e4f5a"
+    let agentKey = "bb-agent-93c8e1f2a7b6d5c4"
+
+    func seed(_ store: SQLiteStore) async throws {
+        try await store.modifyPolicy(actor: .cli("test")) { [adminKey, agentKey] draft in
+            draft.policy.accounts.append(Account(id: "acme", name: "Acme"))
+            draft.setSecret(adminKey, for: SecretOwner(kind: Account.kind, id: "acme"))
+            draft.policy.agents.append(Agent(id: "jane", accountID: "acme", name: "Jane"))
+            draft.setSecret(agentKey, for: SecretOwner(kind: Agent.kind, id: "jane"))
+        }
+    }
+
+    @Test func crmKeysAreEncryptedAtRestAndReadableForDelivery() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store)
+        #expect(try await store.secret(for: SecretOwner(kind: Account.kind, id: "acme")) == adminKey)
+        #expect(try await store.secret(for: SecretOwner(kind: Agent.kind, id: "jane")) == agentKey)
+
+        let bytes = try database.bytesOnDisk()
+        #expect(bytes.range(of: Data(adminKey.utf8)) == nil)
+        #expect(bytes.range(of: Data(agentKey.utf8)) == nil)
+        // Not even the masks of the audit log or the hint columns hold more than four characters.
+        #expect(bytes.range(of: Data(adminKey.suffix(5).utf8)) == nil)
+    }
+
+    @Test func theStoredMasksShowAtMostFourCharacters() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store)
+        let stored = try await store.currentPolicy()
+        #expect(stored.secretMasks[SecretOwner(kind: Agent.kind, id: "jane")] == "••••d5c4")
+        #expect(SecretMask.mask("short") == "••••")
+    }
+
+    @Test func anotherMasterKeyCannotOpenTheSecrets() async throws {
+        let database = try TemporaryDatabase()
+        do {
+            let store = try database.open()
+            try await seed(store)
+        }
+        let intruder = try SQLiteStore(path: database.path, masterKey: .generate())
+        await #expect(throws: StoreError.self) {
+            _ = try await intruder.secret(for: SecretOwner(kind: Agent.kind, id: "jane"))
+        }
+    }
+
+    @Test func aSealedKeyDoesNotOpenForAnotherOwner() throws {
+        let box = SecretBox(masterKey: .generate())
+        let sealed = try box.seal("secret-value", owner: SecretOwner(kind: "agent", id: "jane"))
+        #expect(try box.open(sealed, owner: SecretOwner(kind: "agent", id: "jane")) == "secret-value")
+        #expect(throws: StoreError.self) { _ = try box.open(sealed, owner: SecretOwner(kind: "agent", id: "bob")) }
+    }
+
+    @Test func bearerSecretsAreRandomAndStoredOnlyAsHashes() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        let (token, secret) = try await store.createToken(name: "ops", role: .admin, actor: .cli("test"))
+        let (vendor, apiKey) = try await store.createVendor(Vendor(id: "zillow", name: "Zillow"), actor: .cli("test"))
+        #expect(secret.hasPrefix("ldt_") && secret.count >= 46)
+        #expect(apiKey.hasPrefix("ldv_") && apiKey.count >= 46)
+        #expect(try await store.authenticateToken(secret)?.id == token.id)
+        #expect(try await store.authenticateVendor(apiKey: apiKey)?.id == vendor.id)
+        #expect(try await store.authenticateToken(secret + "x") == nil)
+        #expect(try await store.authenticateVendor(apiKey: secret) == nil)
+        let bytes = try database.bytesOnDisk()
+        #expect(bytes.range(of: Data(secret.utf8)) == nil)
+        #expect(bytes.range(of: Data(apiKey.utf8)) == nil)
+        #expect(BearerSecret.generate(prefix: "x") != BearerSecret.generate(prefix: "x"))
+    }
+
+    @Test func revokedTokensNoLongerAuthenticate() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        let (token, secret) = try await store.createToken(name: "ops", role: .auditor, actor: .cli("test"))
+        _ = try await store.revokeToken(id: token.id, actor: .cli("test"))
+        #expect(try await store.authenticateToken(secret) == nil)
+        #expect(try await store.token(id: token.id)?.isRevoked == true)
+    }
+
+    @Test func rotatingAVendorKeyInvalidatesTheOldOne() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        let (_, oldKey) = try await store.createVendor(Vendor(id: "zillow", name: "Zillow"), actor: .cli("test"))
+        let newKey = try await store.rotateVendorKey(id: "zillow", actor: .cli("test"))
+        #expect(try await store.authenticateVendor(apiKey: oldKey) == nil)
+        #expect(try await store.authenticateVendor(apiKey: newKey)?.id == "zillow")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LeadDispatcher
+import Testing
+
+@Suite struct OperationsTests {
+    @Test func healthAndReadiness() async throws {
+        let service = try TestService()
+        try await service.test { client in
+            let health = try await client.send(.get, "/healthz")
+            #expect(health.json == .object(["status": .string("ok")]))
+            let ready = try await client.send(.get, "/readyz")
+            #expect(ready.status == .ok)
+            #expect(ready["status"] == .string("ready"))
+            #expect(ready["migrations"] == .array([.string("v1-config-plane")]))
+        }
+    }
+
+    @Test func everyResponseCarriesARequestID() async throws {
+        let service = try TestService()
+        try await service.test { client in
+            let ok = try await client.send(.get, "/healthz")
+            let refused = try await client.send(.get, "/v1/agents")
+            let first = try #require(ok.headers[HTTPField.Name("X-Request-Id")!])
+            let second = try #require(refused.headers[HTTPField.Name("X-Request-Id")!])
+            #expect(!first.isEmpty && first != second)
+        }
+    }
+
+    @Test func metricsCountRequestsInPrometheusText() async throws {
+        let service = try TestService()
+        try await service.test { client in
+            for _ in 0..<3 { _ = try await client.send(.get, "/v1/agents", token: service.adminToken) }
+            let metrics = try await client.send(.get, "/metrics")
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let line = metrics.text.split(separator: "\n").first { $0.hasPrefix("hb_requests") && $0.contains("/v1/agents") && $0.contains("200") }
+            #expect(line != nil, "\(metrics.text)")
+            #expect(metrics.text.contains("http_server_request_duration"), "\(metrics.text)")
+        }
+    }
+
+    @Test func servesTheOpenAPIDocumentFromDocs() async throws {
+        let service = try TestService()
+        try await service.test { client in
+            let served = try await client.send(.get, "/openapi.yaml")
+            #expect(served.headers[.contentType]?.hasPrefix("application/yaml") == true)
+            let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Docs/openapi.yaml")
+            #expect(served.text == (try String(contentsOf: docs, encoding: .utf8)))
+            for path in ["/v1/accounts", "/v1/agents/{id}", "/v1/pools", "/v1/rules", "/v1/vendors", "/v1/tokens", "/v1/policy",
+                         "/v1/audit-events", "/healthz", "/readyz", "/metrics"] {
+                #expect(served.text.contains("  \(path):"), "openapi.yaml lacks \(path)")
+            }
+        }
+    }
+
+    @Test func theWriterLockKeepsASecondServiceOff() async throws {
+        let service = try TestService()
+        try await service.test { _ in
+            #expect(throws: (any Error).self) { _ = try LeadDispatcher.openStore(service.settings) }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import LeadDispatcher
+import LeadPolicy
+import LeadStore
+import Testing
+
+/// The `lead-dispatcher` binary itself, run as a user would run it.
+@Suite struct CommandLineTests {
+    struct Run {
+        let status: Int32
+        let output: String
+        let error: String
+        var lastLine: String { output.split(separator: "\n").last.map(String.init) ?? "" }
+    }
+
+    /// The executable built beside the test bundle.
+    static var binary: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("lead-dispatcher").path), directory.path != "/" {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("lead-dispatcher")
+    }
+
+    let directory: URL
+    var database: String { directory.appendingPathComponent("data/dispatcher.sqlite").path }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func run(_ arguments: String..., environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        // The folder has no Config/dispatcher.json, so only flags, environment and defaults apply.
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DISPATCHER_") }.merging(environment) { $1 }
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                   error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    @Test func tokenCreatePrintsTheTokenOnItsLastLineAndKeepsOnlyAHash() async throws {
+        let run = try run("token", "create", "--role", "admin", "--name", "Ops Admin", "--database", database)
+        #expect(run.status == 0, "\(run.error)")
+        let token = run.lastLine
+        #expect(token.hasPrefix("ldt_") && token.count > 40)
+        let bytes = FileManager.default.contents(atPath: database) ?? Data()
+        #expect(!bytes.isEmpty)
+        #expect(bytes.range(of: Data(token.utf8)) == nil)
+
+        let store = try SQLiteStore(path: database, masterKey: try MasterKey.loadOrCreate(keyFile: database + ".key", create: false))
+        let stored = try await store.authenticateToken(token)
+        #expect(stored?.role == .admin)
+        #expect(stored?.name == "Ops Admin")
+    }
+
+    @Test func tokenListAndRevoke() throws {
+        _ = try run("token", "create", "--role", "auditor", "--name", "carol", "--database", database)
+        let list = try run("token", "list", "--database", database)
+        #expect(list.status == 0)
+        #expect(list.output.contains("carol\tauditor"))
+        let revoke = try run("token", "revoke", "carol", "--database", database)
+        #expect(revoke.status == 0, "\(revoke.error)")
+        #expect(try run("token", "list", "--database", database).output.contains("revoked"))
+        #expect(try run("token", "revoke", "nobody", "--database", database).status != 0)
+    }
+
+    @Test func aBadRoleIsRefused() throws {
+        let run = try run("token", "create", "--role", "root", "--database", database)
+        #expect(run.status != 0)
+        #expect(run.error.contains("role"))
+    }
+
+    @Test func writingCommandsRefuseWhileTheServiceHoldsTheDatabase() throws {
+        let holder = try SQLiteStore(path: database, masterKey: .generate())
+        let run = try run("token", "create", "--role", "admin", "--database", database)
+        #expect(run.status != 0)
+        #expect(run.error.contains("in use"), "\(run.error)")
+        #expect(run.output.isEmpty)
+        withExtendedLifetime(holder) {}
+    }
+
+    @Test func policyImportExportRoundTripWithoutSecrets() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Config/policy.example.json").path
+        let imported = try run("policy", "import", example, "--database", database)
+        #expect(imported.status == 0, "\(imported.error)")
+        #expect(imported.output.contains("2 accounts"))
+
+        let exported = try run("policy", "export", "--database", database)
+        #expect(exported.status == 0, "\(exported.error)")
+        #expect(!exported.output.contains("REPLACE-with"))
+        #expect(exported.output.contains("••••"))
+        let document = try JSONDecoder().decode(JSONValue.self, from: Data(exported.output.utf8))
+        guard case .array(let rules)? = document.objectValue?["rules"] else {
+            Issue.record("no rules in \(exported.output)")
+            return
+        }
+        #expect(rules.count == 4)
+
+        // Importing the export (masked keys) keeps the stored keys and changes nothing.
+        let file = directory.appendingPathComponent("exported.json")
+        try Data(exported.output.utf8).write(to: file)
+        #expect(try run("policy", "import", file.path, "--database", database).status == 0)
+        #expect(try run("policy", "export", "--database", database).output == exported.output)
+    }
+
+    @Test func anInvalidPolicyFileChangesNothing() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Config/policy.example.json").path
+        _ = try run("policy", "import", example, "--database", database)
+        let before = try run("policy", "export", "--database", database).output
+        let broken = directory.appendingPathComponent("broken.json")
+        try Data(#"{"accounts":[],"agents":[],"pools":[],"rules":[{"id":"r","name":"R","priority":1,"action":{"type":"pool","pool_id":"ghost"}}]}"#.utf8).write(to: broken)
+        let run = try run("policy", "import", broken.path, "--database", database)
+        #expect(run.status != 0)
+        #expect(run.error.contains("rules[0].action.pool_id"), "\(run.error)")
+        #expect(try self.run("policy", "export", "--database", database).output == before)
+    }
+
+    @Test func anInvalidSettingStopsWithOneLineNamingTheKey() throws {
+        let run = try run("serve", "--database", database, environment: ["DISPATCHER_PORT": "eighty"])
+        #expect(run.status != 0)
+        #expect(run.error.split(separator: "\n").count == 1, "\(run.error)")
+        #expect(run.error.contains("'port'") && run.error.contains("DISPATCHER_PORT"))
+        let badFile = directory.appendingPathComponent("bad.json")
+        try Data("{ nope".utf8).write(to: badFile)
+        let file = try self.run("serve", "--config", badFile.path)
+        #expect(file.status != 0)
+        #expect(file.error.contains("config"), "\(file.error)")
+    }
+
+    @Test func migrateCreatesTheSchema() throws {
+        let run = try run("migrate", "--database", database)
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("v1-config-plane"))
+    }
+}

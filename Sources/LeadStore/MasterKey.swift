@@ -1,5 +1,10 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The 256-bit key under which CRM keys are encrypted at rest.
 ///
@@ -58,9 +63,17 @@ public struct MasterKey: Sendable {
         if !directory.isEmpty {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        // Created with 0600 from the start, so the key is never readable by others, not even briefly.
-        guard manager.createFile(atPath: path, contents: Data((key.base64 + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw StoreError.masterKey("cannot create key file \(path)")
+        // Created exclusively with mode 0600, so the key is never readable by others, not even briefly.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError.masterKey("cannot create key file \(path): \(String(cString: strerror(errno)))")
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data((key.base64 + "\n").utf8))
+            try handle.synchronize()
+        } catch {
+            throw StoreError.masterKey("cannot write key file \(path): \(error.localizedDescription)")
         }
         return key
     }

@@ -28,6 +28,11 @@ public final class SQLiteStore: Sendable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             lock = try DatabaseLock(databasePath: path)
+            // The database will hold contact details and sealed keys: readable by its owner only.
+            // SQLite gives the WAL and shared-memory files the same mode.
+            if !FileManager.default.fileExists(atPath: path) {
+                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
         } else if !FileManager.default.fileExists(atPath: path) {
             throw StoreError.notFound(kind: "database", id: path)
         } else {

@@ -28,6 +28,7 @@ final class TestService: @unchecked Sendable {
     }
 
     /// Opens the store, creates the two tokens, builds the application and runs `test` against it.
+    @discardableResult
     func test<Value>(_ setup: TestingSetup = .router, _ test: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
         let store = try openStore(settings)
         if adminToken.isEmpty {

@@ -12,6 +12,16 @@ import Testing
         #expect(try await store.appliedMigrations() == ["v1-config-plane"])
     }
 
+    @Test func theDatabaseAndItsKeyFileAreReadableByTheOwnerOnly() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        _ = try await store.createToken(name: "ops", role: .admin, actor: .cli("test"))
+        for path in [database.path, database.path + "-wal"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+            #expect(mode?.intValue == 0o600, "\(path)")
+        }
+    }
+
     @Test func createsTheParentFolder() throws {
         let database = try TemporaryDatabase()
         let nested = database.directory.appendingPathComponent("a/b/dispatcher.sqlite").path

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import LeadPolicy
@@ -20,11 +21,19 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
         "synchronous": .string("\(synchronous)"),
         "journal_mode": .string(journalMode),
     ])
-    let router = buildRouter(store: store, settings: settings)
-    return Application(
+    let wakeUp = DeliveryWakeUp()
+    let router = buildRouter(store: store, settings: settings, delivery: wakeUp)
+    var httpConfiguration = HTTPClient.Configuration()
+    httpConfiguration.timeout = .init(connect: .milliseconds(Int64(settings.deliveryTimeout * 1000)),
+                                      read: .milliseconds(Int64(settings.deliveryTimeout * 1000)))
+    httpConfiguration.redirectConfiguration = .disallow
+    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+    var app = Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "lead-dispatcher"),
         logger: logger)
+    app.addServices(DeliveryWorker(outbox: store, http: http, settings: settings, wakeUp: wakeUp, logger: logger))
+    return app
 }
 
 /// Opens the database for writing with the configured master key.
@@ -32,9 +41,9 @@ public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
     try SQLiteStore(path: settings.database, masterKey: try MasterKeySource.resolve(settings, create: true))
 }
 
-/// The routes: health, metrics and the API document without a token; everything under `/v1` behind
-/// a bearer token.
-func buildRouter(store: SQLiteStore, settings: DispatcherSettings) -> Router<DispatcherRequestContext> {
+/// The routes: health, metrics, the API document and lead ingest without a token; everything under
+/// `/v1` behind a bearer token.
+func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: DeliveryWakeUp?) -> Router<DispatcherRequestContext> {
     let router = Router(context: DispatcherRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
@@ -45,6 +54,7 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings) -> Router<Dis
     HealthController(store: store).addRoutes(to: router)
     MetricsController(registry: MetricsRegistry.shared).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    LeadImportController(vendors: store, leads: store, settings: settings, delivery: delivery).addRoutes(to: router)
 
     let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(tokens: store))
     let limit = settings.maxAdminBodyBytes
@@ -56,5 +66,6 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings) -> Router<Dis
     VendorController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("vendors"))
     TokenController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("tokens"))
     AuditEventController(repository: store).addRoutes(to: v1.group("audit-events"))
+    LeadController(leads: store, settings: settings, delivery: delivery).addRoutes(to: v1)
     return router
 }

@@ -15,7 +15,7 @@ public struct Agent: PolicyEntity {
     public var email: String?
     /// The agent's share in pools that do not set a weight of their own.
     public var weight: Int
-    /// At most this many leads a day through pools; nil is no limit.
+    /// At most this many leads a day (pools skip the agent, a direct rule falls back); nil is no limit.
     public var dailyCap: Int?
     /// An inactive agent is skipped by every pool and by direct rules (their fallback applies).
     public var active: Bool

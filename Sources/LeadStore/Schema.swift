@@ -6,6 +6,7 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-config-plane", migrate: createConfigPlane)
+        migrator.registerMigration("v2-dispatch", migrate: createDispatch)
         return migrator
     }
 
@@ -86,6 +87,68 @@ enum Schema {
             t.column("after_json", .text)
             t.column("prev_hash", .text).notNull()
             t.column("hash", .text).notNull()
+        }
+    }
+
+    /// Leads, their decisions and delivery: the dispatch path.
+    private static func createDispatch(_ db: Database) throws {
+        try db.alter(table: "account") { t in
+            t.add(column: "crm_url", .text)
+        }
+        try db.create(table: "lead") { t in
+            t.primaryKey("id", .text)
+            t.column("received_at", .text).notNull()
+            t.column("vendor_id", .text).notNull()
+            // Lower-cased, for sticky routing and audit queries.
+            t.column("email", .text)
+            t.column("campaign_id", .text)
+            t.column("tags_json", .text).notNull()
+            // Every field as received, the vendor's key removed.
+            t.column("fields_json", .text).notNull()
+            t.column("status", .text).notNull()
+                .check { ["queued", "retrying", "delivered", "dead", "unrouted"].contains($0) }
+            t.column("rule_id", .text)
+            t.column("target_kind", .text)
+            t.column("target_agent_id", .text)
+            t.column("target_account_id", .text)
+            t.column("decision_json", .text).notNull()
+            t.column("attempts", .integer).notNull().defaults(to: 0)
+            t.column("updated_at", .text).notNull()
+        }
+        try db.create(index: "lead_on_email_received_at", on: "lead", columns: ["email", "received_at"])
+        try db.create(index: "lead_on_agent_received_at", on: "lead", columns: ["target_agent_id", "received_at"])
+        try db.create(index: "lead_on_status", on: "lead", columns: ["status"])
+        // A lead waiting for delivery. `claimed_until` marks one being delivered; claims are released
+        // at start-up, so a lead in flight when the process died is delivered again.
+        try db.create(table: "outbox") { t in
+            t.primaryKey("lead_id", .text).references("lead", onDelete: .cascade)
+            t.column("due_at", .text).notNull().indexed()
+            // Attempts and `{"success": false}` answers since the lead was (re)queued.
+            t.column("attempts", .integer).notNull().defaults(to: 0)
+            t.column("rejections", .integer).notNull().defaults(to: 0)
+            t.column("claimed_until", .text)
+        }
+        try db.create(table: "delivery_attempt") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("lead_id", .text).notNull().indexed().references("lead", onDelete: .cascade)
+            t.column("at", .text).notNull()
+            t.column("http_status", .integer)
+            t.column("crm_success", .boolean)
+            t.column("error", .text)
+            t.column("duration_ms", .integer).notNull()
+            t.column("response_body", .text)
+        }
+        try db.create(table: "pool_rotation") { t in
+            t.column("pool_id", .text).notNull()
+            t.column("agent_id", .text).notNull()
+            t.column("current", .integer).notNull()
+            t.primaryKey(["pool_id", "agent_id"])
+        }
+        try db.create(table: "agent_daily_count") { t in
+            t.column("agent_id", .text).notNull()
+            t.column("day", .text).notNull()
+            t.column("count", .integer).notNull()
+            t.primaryKey(["agent_id", "day"])
         }
     }
 }

@@ -22,6 +22,18 @@ public struct DispatcherSettings: Sendable {
     /// The largest admin-API body (a whole policy document), in bytes.
     public var maxAdminBodyBytes = 4 * 1024 * 1024
     public var logLevel: Logger.Level = .info
+    /// How leads are posted to Buying Buddy: `json`, `form` or `multipart`.
+    public var deliveryFormat: DeliveryFormat = .json
+    /// Seconds an attempt may take, connection included.
+    public var deliveryTimeout: Double = 15
+    /// Deliveries in flight at once.
+    public var deliveryConcurrency = 8
+    /// `{"success": false}` answers tolerated before a lead is dead (each is retried with backoff).
+    public var maxRejections = 3
+    /// Seconds a shutdown waits for deliveries in flight.
+    public var shutdownGracePeriod: Double = 20
+    /// The time zone whose midnight resets the agents' daily caps.
+    public var timeZone = TimeZone(identifier: "UTC")!
     /// The master key for CRM keys at rest (base64 of 32 bytes); when absent, `keyFile` is used.
     public var secretKey: String?
     /// Where the master key is kept when `secretKey` is not given; default `<database>.key`.
@@ -47,6 +59,20 @@ public struct DispatcherSettings: Sendable {
             throw SettingsError(key: "logLevel", message: "must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         logLevel = parsedLevel
+        let format = try values.string("deliveryFormat", default: deliveryFormat.rawValue)
+        guard let parsedFormat = DeliveryFormat(rawValue: format) else {
+            throw SettingsError(key: "deliveryFormat", message: "must be json, form or multipart, not '\(format)'")
+        }
+        deliveryFormat = parsedFormat
+        deliveryTimeout = try values.double("deliveryTimeout", default: deliveryTimeout, range: 0.01...600)
+        deliveryConcurrency = try values.int("deliveryConcurrency", default: deliveryConcurrency, range: 1...256)
+        maxRejections = try values.int("maxRejections", default: maxRejections, range: 1...100)
+        shutdownGracePeriod = try values.double("shutdownGracePeriod", default: shutdownGracePeriod, range: 0...600)
+        let zone = try values.string("timeZone", default: timeZone.identifier)
+        guard let parsedZone = TimeZone(identifier: zone) else {
+            throw SettingsError(key: "timeZone", message: "'\(zone)' is not a time zone name such as UTC or America/New_York")
+        }
+        timeZone = parsedZone
         secretKey = try values.optionalString("secretKey", isSecret: true)
         keyFile = try values.optionalString("keyFile")
 
@@ -63,6 +89,13 @@ public struct DispatcherSettings: Sendable {
     public var effectiveKeyFile: String {
         keyFile ?? database + ".key"
     }
+}
+
+/// How a lead's fields are posted to Buying Buddy.
+public enum DeliveryFormat: String, Sendable, CaseIterable {
+    case json
+    case form
+    case multipart
 }
 
 /// A setting that stops start-up, with the key in the spelling of the JSON file.

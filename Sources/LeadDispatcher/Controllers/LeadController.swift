@@ -1,0 +1,89 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LeadPolicy
+import LeadStore
+
+/// `GET /v1/leads/{id}`, `POST /v1/leads/{id}/redeliver`, `POST /v1/leads/{id}/reroute` and
+/// `POST /v1/route-preview`.
+struct LeadController {
+    let leads: any LeadRepository
+    let settings: DispatcherSettings
+    let delivery: DeliveryWakeUp?
+
+    func addRoutes(to v1: RouterGroup<DispatcherRequestContext>) {
+        v1.get("leads/:id", use: show)
+        v1.post("leads/:id/redeliver", use: redeliver)
+        v1.post("leads/:id/reroute", use: reroute)
+        v1.post("route-preview", use: preview)
+    }
+
+    @Sendable func show(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let lead = try await leads.lead(id: id) else { throw APIError.notFound("no lead '\(id)'") }
+        return try JSONResponse.make(Self.detail(lead))
+    }
+
+    @Sendable func redeliver(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
+        let lead = try await leads.redeliver(id: try context.parameters.require("id"), actor: context.actor)
+        delivery?.wake()
+        return try JSONResponse.make(Self.detail(lead))
+    }
+
+    @Sendable func reroute(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
+        let lead = try await leads.reroute(id: try context.parameters.require("id"), actor: context.actor, dayTimeZone: settings.timeZone)
+        if lead.status == .queued { delivery?.wake() }
+        return try JSONResponse.make(Self.detail(lead))
+    }
+
+    /// The decision the current policy would make for these lead fields; nothing changes.
+    @Sendable func preview(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
+        var fields = try await JSONRequestBody.object(request, limit: settings.maxBodyBytes)
+        let vendorID = fields.removeValue(forKey: "vendor_id")?.stringValue
+        let submission: LeadSubmission
+        do {
+            submission = try LeadValidator.validate(fields, vendorID: vendorID ?? "", receivedAt: Date())
+        } catch {
+            throw APIError.badRequest(error.message)
+        }
+        var lead = submission.lead
+        lead.vendorID = vendorID
+        let decision = try await leads.preview(lead, dayTimeZone: settings.timeZone)
+        return try JSONResponse.make(.object(["decision": try JSONValue(encoding: decision)]))
+    }
+
+    /// A lead as the audit API lists it.
+    static func item(_ lead: StoredLead) -> [String: JSONValue] {
+        [
+            "lead_id": .string(lead.id),
+            "received_at": .string(lead.receivedAt),
+            "vendor_id": .string(lead.vendorID),
+            "email": lead.email.map(JSONValue.string) ?? .null,
+            "campaign_id": lead.campaignID.map(JSONValue.string) ?? .null,
+            "tags": .array(lead.tags.map(JSONValue.string)),
+            "rule_id": lead.ruleID.map(JSONValue.string) ?? .null,
+            "target": (try? lead.target.map { try JSONValue(encoding: $0) }) ?? .null,
+            "status": .string(lead.status.rawValue),
+            "attempts": .number(Double(lead.attempts)),
+            "updated_at": .string(lead.updatedAt),
+        ]
+    }
+
+    /// The item plus the fields as received, the decision with its explanation, and every attempt.
+    static func detail(_ lead: StoredLead) throws -> JSONValue {
+        var fields = item(lead)
+        fields["fields"] = .object(lead.fields)
+        fields["decision"] = try JSONValue(encoding: lead.decision)
+        fields["delivery_attempts"] = .array(lead.deliveryAttempts.map { attempt in
+            .object([
+                "at": .string(attempt.at),
+                "http_status": attempt.httpStatus.map { .number(Double($0)) } ?? .null,
+                "crm_success": attempt.crmSuccess.map(JSONValue.bool) ?? .null,
+                "error": attempt.error.map(JSONValue.string) ?? .null,
+                "duration_ms": .number(Double(attempt.durationMS)),
+                "response_body": attempt.responseBody.map(JSONValue.string) ?? .null,
+            ])
+        })
+        return .object(fields)
+    }
+}

@@ -1,0 +1,137 @@
+import AsyncHTTPClient
+import Foundation
+import LeadPolicy
+import LeadStore
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Delivers queued leads to Buying Buddy: claims due outbox entries, posts them with up to
+/// `deliveryConcurrency` in flight, and records every attempt with its outcome.
+///
+/// It runs as a service of the application, so it starts with the server and stops after it: on
+/// graceful shutdown it stops claiming, lets the attempts in flight finish (for at most
+/// `shutdownGracePeriod`), and shuts its HTTP client down. A lead left claimed by a crash is released
+/// at the next start and delivered then.
+public struct DeliveryWorker: Service {
+    let outbox: any OutboxRepository
+    let client: CRMClient
+    let retry: RetryPolicy
+    let concurrency: Int
+    let gracePeriod: Double
+    let wakeUp: DeliveryWakeUp
+    let logger: Logger
+
+    init(outbox: any OutboxRepository, http: HTTPClient, settings: DispatcherSettings, wakeUp: DeliveryWakeUp, logger: Logger) {
+        self.outbox = outbox
+        self.client = CRMClient(http: http, defaultURL: settings.crmURL, format: settings.deliveryFormat, timeout: settings.deliveryTimeout)
+        self.retry = RetryPolicy(settings: settings)
+        self.concurrency = settings.deliveryConcurrency
+        self.gracePeriod = settings.shutdownGracePeriod
+        self.wakeUp = wakeUp
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do {
+            try await work()
+        } catch {
+            try? await client.http.shutdown()
+            throw error
+        }
+        try await client.http.shutdown()
+    }
+
+    private func work() async throws {
+        try await outbox.releaseClaims()
+        let state = WorkerState()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                await loop(state: state, group: &group)
+                // Stopped claiming: give the attempts in flight their grace period, then cancel them
+                // (their leads stay claimed and are delivered again after the next start).
+                let deadline = Date().addingTimeInterval(gracePeriod)
+                while await state.inFlight > 0, Date() < deadline {
+                    await wakeUp.wait(upTo: min(0.1, max(0.001, deadline.timeIntervalSinceNow)))
+                }
+                let left = await state.inFlight
+                if left > 0 {
+                    logger.warning("shutdown: cancelling deliveries still in flight", metadata: ["in_flight": "\(left)"])
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            Task {
+                await state.stop()
+                wakeUp.wake()
+            }
+        }
+    }
+
+    private func loop(state: WorkerState, group: inout TaskGroup<Void>) async {
+        while await !state.stopped {
+            let free = concurrency - (await state.inFlight)
+            var claimed: [DeliveryJob] = []
+            if free > 0 {
+                do {
+                    claimed = try await outbox.claimDueJobs(limit: free, now: Date(), lease: client.timeout + 60)
+                } catch {
+                    logger.error("delivery: cannot claim leads", metadata: ["error": "\(error)"])
+                }
+            }
+            for job in claimed {
+                await state.started()
+                group.addTask {
+                    await deliver(job)
+                    await state.finished()
+                    wakeUp.wake()
+                }
+            }
+            if free > 0, claimed.count == free { continue }
+            let nextDue = (try? await outbox.nextDueDate())?.timeIntervalSinceNow ?? 1
+            await wakeUp.wait(upTo: min(1, max(0.005, nextDue)))
+        }
+    }
+
+    func deliver(_ job: DeliveryJob) async {
+        let now = Date()
+        let result: CRMResult
+        if let apiKey = job.apiKey {
+            result = await client.post(job, apiKey: apiKey)
+        } else {
+            result = CRMResult(verdict: .permanentFailure, errorClass: "no_key", responseBody: "the target's agent or account no longer exists", durationMS: 0)
+        }
+        if Task.isCancelled { return }
+        let outcome = retry.outcome(of: result, attemptsBefore: job.attempts, rejectionsBefore: job.rejections, now: Date())
+        let attempt = DeliveryAttempt(at: Timestamp.string(now), httpStatus: result.httpStatus, crmSuccess: result.crmSuccess,
+                                      error: result.errorClass, durationMS: result.durationMS, responseBody: result.responseBody)
+        do {
+            try await outbox.record(attempt, outcome: outcome, for: job)
+        } catch {
+            logger.error("delivery: cannot record an attempt", metadata: ["lead_id": "\(job.leadID)", "error": "\(error)"])
+        }
+        Counter(label: "dispatcher_delivery_attempts_total", dimensions: [("outcome", Self.name(outcome)), ("error", result.errorClass ?? "none")]).increment()
+        logger.info("delivery attempt", metadata: [
+            "lead_id": "\(job.leadID)", "target": "\(job.target.kind)", "http_status": "\(result.httpStatus.map(String.init) ?? "-")",
+            "error": "\(result.errorClass ?? "-")", "outcome": "\(Self.name(outcome))",
+        ])
+    }
+
+    static func name(_ outcome: DeliveryOutcome) -> String {
+        switch outcome {
+        case .delivered: "delivered"
+        case .retry: "retry"
+        case .dead: "dead"
+        }
+    }
+}
+
+/// The worker's counters, shared by the loop and the deliveries.
+actor WorkerState {
+    private(set) var inFlight = 0
+    private(set) var stopped = false
+
+    func started() { inFlight += 1 }
+    func finished() { inFlight -= 1 }
+    func stop() { stopped = true }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// What the engine decided for one lead, and why.
+public struct Decision: Sendable, Equatable, Codable {
+    /// The rule that matched; nil when none did.
+    public var ruleID: String?
+    /// `action` or `fallback`: which of the rule's two found the target; nil without a target.
+    public var via: String?
+    /// The key to deliver with; nil leaves the lead `unrouted`.
+    public var target: Target?
+    public var explanation: Explanation
+
+    public init(ruleID: String?, via: String?, target: Target?, explanation: Explanation) {
+        self.ruleID = ruleID
+        self.via = via
+        self.target = target
+        self.explanation = explanation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ruleID = "rule_id"
+        case via, target, explanation
+    }
+}
+
+/// The engine's reasoning: every rule tried and why it matched or not, every agent considered and why
+/// it was skipped, and one sentence that sums it up.
+public struct Explanation: Sendable, Equatable, Codable {
+    public var summary: String
+    public var rules: [RuleCheck]
+    public var steps: [ActionStep]
+
+    public init(summary: String, rules: [RuleCheck], steps: [ActionStep]) {
+        self.summary = summary
+        self.rules = rules
+        self.steps = steps
+    }
+}
+
+/// One rule tried.
+public struct RuleCheck: Sendable, Equatable, Codable {
+    public enum Result: String, Sendable, Codable {
+        case matched
+        case notMatched = "not_matched"
+        case disabled
+    }
+
+    public var ruleID: String
+    public var priority: Int
+    public var result: Result
+    public var reason: String
+
+    public init(ruleID: String, priority: Int, result: Result, reason: String) {
+        self.ruleID = ruleID
+        self.priority = priority
+        self.result = result
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ruleID = "rule_id"
+        case priority, result, reason
+    }
+}
+
+/// The matched rule's action, or its fallback, carried out.
+public struct ActionStep: Sendable, Equatable, Codable {
+    /// `action` or `fallback`.
+    public var via: String
+    public var action: RuleAction
+    /// Who it found; nil when nobody was available.
+    public var target: Target?
+    /// Agents considered and passed over, with the reason.
+    public var skipped: [AgentSkip]
+    public var note: String
+
+    public init(via: String, action: RuleAction, target: Target?, skipped: [AgentSkip], note: String) {
+        self.via = via
+        self.action = action
+        self.target = target
+        self.skipped = skipped
+        self.note = note
+    }
+}
+
+/// An agent passed over.
+public struct AgentSkip: Sendable, Equatable, Codable {
+    public enum Reason: String, Sendable, Codable {
+        case inactive
+        case atCap = "at_cap"
+        case unknownAgent = "unknown_agent"
+    }
+
+    public var agentID: String
+    public var reason: Reason
+    public var detail: String
+
+    public init(agentID: String, reason: Reason, detail: String) {
+        self.agentID = agentID
+        self.reason = reason
+        self.detail = detail
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agentID = "agent_id"
+        case reason, detail
+    }
+}

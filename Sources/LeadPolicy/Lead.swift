@@ -1,0 +1,27 @@
+import Foundation
+
+/// What the policy engine looks at in a lead: who sent it and the fields rules match on. The full
+/// field set travels beside it, untouched, to delivery.
+public struct Lead: Sendable, Equatable {
+    public var vendorID: String?
+    /// As given, trimmed; sticky routing compares it case-insensitively.
+    public var email: String?
+    /// Trimmed.
+    public var campaignID: String?
+    /// Trimmed, without empty ones, in the order given.
+    public var tags: [String]
+
+    public init(vendorID: String? = nil, email: String? = nil, campaignID: String? = nil, tags: [String] = []) {
+        self.vendorID = vendorID
+        self.email = email?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        self.campaignID = campaignID?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        self.tags = tags.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+    }
+
+    /// The email as sticky routing and audit queries compare it.
+    public var normalizedEmail: String? { email?.lowercased() }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Picks a pool member for a lead: the sticky agent when the pool is sticky and that agent can take
+/// it, otherwise the next one by smooth weighted round robin among the available members.
+enum PoolSelector {
+    struct Selection {
+        var agentID: String?
+        var skipped: [AgentSkip]
+        var note: String
+        /// The pool's new rotation, when the round robin advanced.
+        var rotation: PoolRotation?
+    }
+
+    static func select(from pool: Pool, lead: Lead, policy: Policy, state: RoutingState) -> Selection {
+        var skipped: [AgentSkip] = []
+        var eligible: [(agentID: String, weight: Int)] = []
+        for member in pool.members {
+            if let skip = Availability.skip(member.agentID, policy: policy, state: state) {
+                skipped.append(skip)
+            } else {
+                eligible.append((member.agentID, pool.weight(of: member, in: policy)))
+            }
+        }
+        var stickyNote = ""
+        if pool.stickyDays > 0, lead.normalizedEmail != nil {
+            let since = state.now.addingTimeInterval(-Double(pool.stickyDays) * 86_400)
+            let members = Set(pool.members.map(\.agentID))
+            if let previous = state.previousAssignments.first(where: { members.contains($0.agentID) && $0.at >= since }) {
+                if eligible.contains(where: { $0.agentID == previous.agentID }) {
+                    return Selection(agentID: previous.agentID, skipped: skipped,
+                                     note: "sticky: the same email went to agent '\(previous.agentID)' within \(pool.stickyDays) days",
+                                     rotation: nil)
+                }
+                stickyNote = "sticky agent '\(previous.agentID)' is not available; "
+            }
+        }
+        guard !eligible.isEmpty else {
+            return Selection(agentID: nil, skipped: skipped, note: stickyNote + "no member of pool '\(pool.id)' is available", rotation: nil)
+        }
+        var rotation = state.rotations[pool.id] ?? PoolRotation()
+        // Forget members that left the pool, so a returning one starts afresh.
+        let memberIDs = Set(pool.members.map(\.agentID))
+        rotation.current = rotation.current.filter { memberIDs.contains($0.key) }
+        let total = eligible.reduce(0) { $0 + $1.weight }
+        var best: (agentID: String, current: Int)?
+        for (agentID, weight) in eligible {
+            let current = rotation.current[agentID, default: 0] + weight
+            rotation.current[agentID] = current
+            if best == nil || current > best!.current { best = (agentID, current) }
+        }
+        let chosen = best!.agentID
+        rotation.current[chosen, default: 0] -= total
+        let weights = eligible.map { "\($0.agentID):\($0.weight)" }.joined(separator: ", ")
+        return Selection(agentID: chosen, skipped: skipped,
+                         note: stickyNote + "smooth weighted round robin over pool '\(pool.id)' (\(weights)) chose agent '\(chosen)'",
+                         rotation: rotation)
+    }
+}

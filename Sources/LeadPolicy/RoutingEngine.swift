@@ -1,0 +1,111 @@
+import Foundation
+
+/// The policy engine: lead + policy + routing state in; decision, explanation and the new rotation
+/// state out. Pure and deterministic — the same inputs give the same decision — so a decision can be
+/// re-derived later from what was recorded.
+public enum RoutingEngine {
+    public struct Outcome: Sendable, Equatable {
+        public var decision: Decision
+        /// The rotations of the pools this decision advanced, to be stored in the same transaction.
+        public var rotations: [String: PoolRotation]
+    }
+
+    public static func decide(_ lead: Lead, policy: Policy, state: RoutingState) -> Outcome {
+        var checks: [RuleCheck] = []
+        for rule in policy.rulesInPriorityOrder {
+            guard rule.enabled else {
+                checks.append(RuleCheck(ruleID: rule.id, priority: rule.priority, result: .disabled, reason: "the rule is disabled"))
+                continue
+            }
+            if let mismatch = RuleMatcher.mismatch(rule.match, lead) {
+                checks.append(RuleCheck(ruleID: rule.id, priority: rule.priority, result: .notMatched, reason: mismatch))
+                continue
+            }
+            checks.append(RuleCheck(ruleID: rule.id, priority: rule.priority, result: .matched, reason: RuleMatcher.reason(rule.match, lead)))
+            return carryOut(rule, lead: lead, policy: policy, state: state, checks: checks)
+        }
+        let summary = policy.rules.isEmpty ? "no rules: the lead is kept unrouted" : "no rule matched: the lead is kept unrouted"
+        return Outcome(decision: Decision(ruleID: nil, via: nil, target: nil,
+                                          explanation: Explanation(summary: summary, rules: checks, steps: [])),
+                       rotations: [:])
+    }
+
+    private static func carryOut(_ rule: Rule, lead: Lead, policy: Policy, state: RoutingState, checks: [RuleCheck]) -> Outcome {
+        var steps: [ActionStep] = []
+        var rotations: [String: PoolRotation] = [:]
+        let attempts: [(String, RuleAction)] = [("action", rule.action)] + (rule.fallback.map { [("fallback", $0)] } ?? [])
+        for (via, action) in attempts {
+            let step = resolve(action, via: via, lead: lead, policy: policy, state: state)
+            steps.append(step.step)
+            if let rotation = step.rotation, case .pool(let poolID) = action {
+                rotations[poolID] = rotation
+            }
+            if let target = step.step.target {
+                let summary = "rule '\(rule.id)' matched; its \(via) chose \(describe(target)): \(step.step.note)"
+                return Outcome(decision: Decision(ruleID: rule.id, via: via, target: target,
+                                                  explanation: Explanation(summary: summary, rules: checks, steps: steps)),
+                               rotations: rotations)
+            }
+        }
+        let summary = rule.fallback == nil
+            ? "rule '\(rule.id)' matched but its action found nobody available and it has no fallback: the lead is kept unrouted"
+            : "rule '\(rule.id)' matched but neither its action nor its fallback found anybody available: the lead is kept unrouted"
+        return Outcome(decision: Decision(ruleID: rule.id, via: nil, target: nil,
+                                          explanation: Explanation(summary: summary, rules: checks, steps: steps)),
+                       rotations: [:])
+    }
+
+    private struct Resolution {
+        var step: ActionStep
+        var rotation: PoolRotation?
+    }
+
+    private static func resolve(_ action: RuleAction, via: String, lead: Lead, policy: Policy, state: RoutingState) -> Resolution {
+        switch action {
+        case .crmRoundRobin(let accountID):
+            return Resolution(step: ActionStep(via: via, action: action, target: .admin(accountID: accountID), skipped: [],
+                                               note: "account '\(accountID)''s Admin key hands the lead to Buying Buddy's CRM Round Robin"),
+                              rotation: nil)
+        case .agent(let agentID):
+            if let skip = Availability.skip(agentID, policy: policy, state: state) {
+                return Resolution(step: ActionStep(via: via, action: action, target: nil, skipped: [skip],
+                                                   note: "agent '\(agentID)' is not available"), rotation: nil)
+            }
+            let agent = policy.agent(agentID)!
+            return Resolution(step: ActionStep(via: via, action: action, target: .agent(agentID: agentID, accountID: agent.accountID),
+                                               skipped: [], note: "the rule names agent '\(agentID)'"), rotation: nil)
+        case .pool(let poolID):
+            guard let pool = policy.pool(poolID) else {
+                return Resolution(step: ActionStep(via: via, action: action, target: nil, skipped: [], note: "pool '\(poolID)' does not exist"),
+                                  rotation: nil)
+            }
+            let selection = PoolSelector.select(from: pool, lead: lead, policy: policy, state: state)
+            let target = selection.agentID.flatMap { id in policy.agent(id).map { Target.agent(agentID: id, accountID: $0.accountID) } }
+            return Resolution(step: ActionStep(via: via, action: action, target: target, skipped: selection.skipped, note: selection.note),
+                              rotation: selection.rotation)
+        }
+    }
+
+    static func describe(_ target: Target) -> String {
+        switch target {
+        case .agent(let agentID, _): "agent '\(agentID)'"
+        case .admin(let accountID): "the Admin key of account '\(accountID)'"
+        }
+    }
+}
+
+/// Whether an agent may take a lead now.
+enum Availability {
+    static func skip(_ agentID: String, policy: Policy, state: RoutingState) -> AgentSkip? {
+        guard let agent = policy.agent(agentID) else {
+            return AgentSkip(agentID: agentID, reason: .unknownAgent, detail: "no such agent")
+        }
+        guard agent.active else {
+            return AgentSkip(agentID: agentID, reason: .inactive, detail: "the agent is inactive")
+        }
+        if let cap = agent.dailyCap, state.leadsToday[agentID, default: 0] >= cap {
+            return AgentSkip(agentID: agentID, reason: .atCap, detail: "\(state.leadsToday[agentID, default: 0]) of \(cap) leads today")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import LeadPolicy
+
+/// Where a lead stands.
+public enum LeadStatus: String, Sendable, Codable, CaseIterable {
+    /// Routed, waiting for its first delivery attempt.
+    case queued
+    /// At least one attempt failed; another is scheduled.
+    case retrying
+    case delivered
+    /// Every attempt allowed failed; an admin may redeliver it.
+    case dead
+    /// No rule found a target; kept, never dropped, until an admin reroutes it.
+    case unrouted
+}
+
+/// A lead as a vendor submitted it, validated, before it is committed.
+public struct LeadSubmission: Sendable {
+    public var vendorID: String
+    /// Every field as received, the vendor's key removed.
+    public var fields: [String: JSONValue]
+    /// What the policy engine matches on.
+    public var lead: Lead
+    public var receivedAt: Date
+
+    public init(vendorID: String, fields: [String: JSONValue], lead: Lead, receivedAt: Date = Date()) {
+        self.vendorID = vendorID
+        self.fields = fields
+        self.lead = lead
+        self.receivedAt = receivedAt
+    }
+}
+
+/// The answer for a committed lead.
+public struct AcceptedLead: Sendable, Equatable {
+    public var leadID: String
+    public var status: LeadStatus
+    public var decision: Decision
+}
+
+/// One attempt to hand a lead to Buying Buddy.
+public struct DeliveryAttempt: Sendable, Equatable {
+    public var at: String
+    /// nil when no HTTP answer came (connection error, timeout).
+    public var httpStatus: Int?
+    /// The `success` of the answer's JSON; nil when there was none.
+    public var crmSuccess: Bool?
+    /// The error class: `connection`, `timeout`, `http_429`, `http_5xx`, `http_4xx`, `crm_rejected`,
+    /// `malformed_response`; nil on success.
+    public var error: String?
+    public var durationMS: Int
+    /// The answer's body, truncated.
+    public var responseBody: String?
+
+    public init(at: String, httpStatus: Int?, crmSuccess: Bool?, error: String?, durationMS: Int, responseBody: String?) {
+        self.at = at
+        self.httpStatus = httpStatus
+        self.crmSuccess = crmSuccess
+        self.error = error
+        self.durationMS = durationMS
+        self.responseBody = responseBody
+    }
+}
+
+/// A lead as stored, with its decision and delivery history.
+public struct StoredLead: Sendable, Equatable {
+    public var id: String
+    public var receivedAt: String
+    public var vendorID: String
+    public var email: String?
+    public var campaignID: String?
+    public var tags: [String]
+    public var fields: [String: JSONValue]
+    public var status: LeadStatus
+    public var ruleID: String?
+    public var target: Target?
+    public var decision: Decision
+    public var attempts: Int
+    public var updatedAt: String
+    public var deliveryAttempts: [DeliveryAttempt]
+}
+
+/// A lead claimed for delivery, with everything the attempt needs.
+public struct DeliveryJob: Sendable {
+    public var leadID: String
+    public var fields: [String: JSONValue]
+    public var target: Target
+    /// The target's Lead Import key, decrypted for this attempt only; nil when the target's agent or
+    /// account has been deleted since the lead was routed.
+    public var apiKey: String?
+    /// The account's own endpoint, when it has one.
+    public var crmURL: String?
+    /// Attempts made since the lead was (re)queued.
+    public var attempts: Int
+    /// Answers of `{"success": false}` so far.
+    public var rejections: Int
+}
+
+/// What became of a delivery attempt.
+public enum DeliveryOutcome: Sendable, Equatable {
+    case delivered
+    /// Try again at this time; `rejected` counts a `{"success": false}` answer.
+    case retry(at: Date, rejected: Bool)
+    case dead
+}

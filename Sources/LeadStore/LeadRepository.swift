@@ -1,0 +1,38 @@
+import Foundation
+import LeadPolicy
+
+/// Commits leads with their decisions, and reads them back.
+public protocol LeadRepository: Sendable {
+    /// Decides and commits the leads in one write transaction, in order: each lead, its decision, its
+    /// outbox entry and the rotation it advanced are durable when this returns. The policy engine runs
+    /// inside the transaction, so concurrent leads see each other's rotation exactly.
+    func accept(_ submissions: [LeadSubmission], dayTimeZone: TimeZone) async throws -> [AcceptedLead]
+
+    /// What the engine would decide for this lead now, changing nothing.
+    func preview(_ lead: Lead, dayTimeZone: TimeZone) async throws -> Decision
+
+    func lead(id: String) async throws -> StoredLead?
+
+    /// Queues a dead lead (or a retrying one) for delivery again, with a fresh allowance of attempts.
+    /// Throws `PolicyError` (.notFound, or .invalid when its status does not allow it).
+    func redeliver(id: String, actor: AuditActor) async throws -> StoredLead
+
+    /// Runs an unrouted lead through the current policy again.
+    func reroute(id: String, actor: AuditActor, dayTimeZone: TimeZone) async throws -> StoredLead
+}
+
+/// The durable queue of leads waiting for delivery.
+public protocol OutboxRepository: Sendable {
+    /// Forgets every claim: called at start-up, when nothing can be in flight, so a lead that was being
+    /// delivered when the process died is delivered again.
+    func releaseClaims() async throws
+
+    /// Claims up to `limit` leads due by `now`, for `lease` seconds, oldest due first.
+    func claimDueJobs(limit: Int, now: Date, lease: TimeInterval) async throws -> [DeliveryJob]
+
+    /// Records an attempt and its outcome, and releases the claim.
+    func record(_ attempt: DeliveryAttempt, outcome: DeliveryOutcome, for job: DeliveryJob) async throws
+
+    /// When the next unclaimed lead falls due, if any is waiting.
+    func nextDueDate() async throws -> Date?
+}

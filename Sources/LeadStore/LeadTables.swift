@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import LeadPolicy
+
+/// Maps leads, their decisions and their delivery attempts onto `lead`, `outbox` and
+/// `delivery_attempt`.
+enum LeadTables {
+    static let decoder = JSONDecoder()
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try AuditLog.encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Inserts a new lead; a routed one also enters the outbox, due at once.
+    static func insert(_ submission: LeadSubmission, id: String, decision: Decision, now: Date, in db: Database) throws -> LeadStatus {
+        let status: LeadStatus = decision.target == nil ? .unrouted : .queued
+        let at = Timestamp.string(now)
+        try db.execute(
+            sql: """
+                INSERT INTO lead (id, received_at, vendor_id, email, campaign_id, tags_json, fields_json, status, rule_id,
+                                  target_kind, target_agent_id, target_account_id, decision_json, attempts, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+                """,
+            arguments: [id, Timestamp.string(submission.receivedAt), submission.vendorID, submission.lead.normalizedEmail,
+                        submission.lead.campaignID, try json(submission.lead.tags), try json(submission.fields), status.rawValue,
+                        decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
+                        try json(decision), at])
+        if decision.target != nil {
+            try db.execute(sql: "INSERT INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
+        }
+        return status
+    }
+
+    /// Replaces an unrouted lead's decision (reroute); a routed result enters the outbox.
+    static func update(id: String, decision: Decision, now: Date, in db: Database) throws -> LeadStatus {
+        let status: LeadStatus = decision.target == nil ? .unrouted : .queued
+        let at = Timestamp.string(now)
+        try db.execute(
+            sql: """
+                UPDATE lead SET status = ?, rule_id = ?, target_kind = ?, target_agent_id = ?, target_account_id = ?,
+                                decision_json = ?, updated_at = ? WHERE id = ?
+                """,
+            arguments: [status.rawValue, decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
+                        try json(decision), at, id])
+        if decision.target != nil {
+            try db.execute(sql: "INSERT OR REPLACE INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
+        }
+        return status
+    }
+
+    static func fetch(id: String, in db: Database) throws -> StoredLead? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM lead WHERE id = ?", arguments: [id]) else { return nil }
+        let attempts = try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempt WHERE lead_id = ? ORDER BY id", arguments: [id]).map { row in
+            DeliveryAttempt(at: row["at"], httpStatus: row["http_status"], crmSuccess: row["crm_success"], error: row["error"],
+                            durationMS: row["duration_ms"], responseBody: row["response_body"])
+        }
+        return try lead(from: row, deliveryAttempts: attempts)
+    }
+
+    static func lead(from row: Row, deliveryAttempts: [DeliveryAttempt]) throws -> StoredLead {
+        let target: Target? = switch row["target_kind"] as String? {
+        case "agent": .agent(agentID: row["target_agent_id"], accountID: row["target_account_id"])
+        case "admin": .admin(accountID: row["target_account_id"])
+        default: nil
+        }
+        return StoredLead(
+            id: row["id"], receivedAt: row["received_at"], vendorID: row["vendor_id"], email: row["email"],
+            campaignID: row["campaign_id"],
+            tags: try decoder.decode([String].self, from: Data((row["tags_json"] as String).utf8)),
+            fields: try decoder.decode([String: JSONValue].self, from: Data((row["fields_json"] as String).utf8)),
+            status: LeadStatus(rawValue: row["status"]) ?? .queued, ruleID: row["rule_id"], target: target,
+            decision: try decoder.decode(Decision.self, from: Data((row["decision_json"] as String).utf8)),
+            attempts: row["attempts"], updatedAt: row["updated_at"], deliveryAttempts: deliveryAttempts)
+    }
+}

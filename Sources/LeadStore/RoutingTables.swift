@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import LeadPolicy
+
+/// The routing state's tables (`pool_rotation`, `agent_daily_count`, earlier assignments in `lead`),
+/// read and advanced inside the write transaction that commits a batch of leads.
+struct RoutingTables {
+    let day: String
+    var rotations: [String: PoolRotation]
+    var leadsToday: [String: Int]
+
+    /// Reads the rotation of every pool and today's counts once for the whole batch.
+    init(_ db: Database, now: Date, timeZone: TimeZone) throws {
+        day = Self.day(now, timeZone: timeZone)
+        rotations = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT pool_id, agent_id, current FROM pool_rotation") {
+            rotations[row["pool_id"], default: PoolRotation()].current[row["agent_id"]] = row["current"]
+        }
+        leadsToday = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT agent_id, count FROM agent_daily_count WHERE day = ?", arguments: [day]) {
+            leadsToday[row["agent_id"]] = row["count"]
+        }
+    }
+
+    /// The state one lead is decided in.
+    func state(for lead: Lead, policy: Policy, now: Date, in db: Database) throws -> RoutingState {
+        var previous: [PreviousAssignment] = []
+        let stickiest = policy.pools.map(\.stickyDays).max() ?? 0
+        if stickiest > 0, let email = lead.normalizedEmail {
+            let since = Timestamp.string(now.addingTimeInterval(-Double(stickiest) * 86_400))
+            previous = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT target_agent_id, received_at FROM lead
+                    WHERE email = ? AND received_at >= ? AND target_agent_id IS NOT NULL
+                    ORDER BY received_at DESC LIMIT 20
+                    """,
+                arguments: [email, since]
+            ).compactMap { row in
+                Timestamp.parse(row["received_at"]).map { PreviousAssignment(agentID: row["target_agent_id"], at: $0) }
+            }
+        }
+        return RoutingState(rotations: rotations, leadsToday: leadsToday, previousAssignments: previous, now: now)
+    }
+
+    /// Stores what a decision advanced: the pools' rotations and the chosen agent's count for today.
+    mutating func apply(_ outcome: RoutingEngine.Outcome, in db: Database) throws {
+        for (poolID, rotation) in outcome.rotations {
+            rotations[poolID] = rotation
+            try db.execute(sql: "DELETE FROM pool_rotation WHERE pool_id = ?", arguments: [poolID])
+            for (agentID, current) in rotation.current {
+                try db.execute(sql: "INSERT INTO pool_rotation (pool_id, agent_id, current) VALUES (?, ?, ?)",
+                               arguments: [poolID, agentID, current])
+            }
+        }
+        if let agentID = outcome.decision.target?.agentID {
+            leadsToday[agentID, default: 0] += 1
+            try db.execute(
+                sql: """
+                    INSERT INTO agent_daily_count (agent_id, day, count) VALUES (?, ?, 1)
+                    ON CONFLICT (agent_id, day) DO UPDATE SET count = count + 1
+                    """,
+                arguments: [agentID, day])
+        }
+    }
+
+    static func day(_ date: Date, timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import LeadPolicy
+
+extension SQLiteStore: LeadRepository {
+    public func accept(_ submissions: [LeadSubmission], dayTimeZone: TimeZone) async throws -> [AcceptedLead] {
+        guard !submissions.isEmpty else { return [] }
+        return try await pool.write { db in
+            let policy = try PolicyTables.load(db).policy
+            let now = Date()
+            var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
+            var accepted: [AcceptedLead] = []
+            for submission in submissions {
+                let outcome = RoutingEngine.decide(submission.lead, policy: policy,
+                                                   state: try routing.state(for: submission.lead, policy: policy, now: now, in: db))
+                try routing.apply(outcome, in: db)
+                let id = LeadIDs.make(at: submission.receivedAt)
+                let status = try LeadTables.insert(submission, id: id, decision: outcome.decision, now: now, in: db)
+                accepted.append(AcceptedLead(leadID: id, status: status, decision: outcome.decision))
+            }
+            return accepted
+        }
+    }
+
+    public func preview(_ lead: Lead, dayTimeZone: TimeZone) async throws -> Decision {
+        try await pool.read { db in
+            let policy = try PolicyTables.load(db).policy
+            let now = Date()
+            let routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
+            return RoutingEngine.decide(lead, policy: policy, state: try routing.state(for: lead, policy: policy, now: now, in: db)).decision
+        }
+    }
+
+    public func lead(id: String) async throws -> StoredLead? {
+        try await pool.read { db in try LeadTables.fetch(id: id, in: db) }
+    }
+
+    public func redeliver(id: String, actor: AuditActor) async throws -> StoredLead {
+        try await pool.write { db in
+            guard let lead = try LeadTables.fetch(id: id, in: db) else {
+                throw PolicyError(.notFound, field: "", "no lead '\(id)'")
+            }
+            guard [.dead, .retrying].contains(lead.status), lead.target != nil else {
+                throw PolicyError(.inUse, field: "status", "lead '\(id)' is \(lead.status.rawValue); only dead or retrying leads are redelivered")
+            }
+            let now = Timestamp.string(Date())
+            try db.execute(sql: "UPDATE lead SET status = 'queued', updated_at = ? WHERE id = ?", arguments: [now, id])
+            try db.execute(
+                sql: """
+                    INSERT INTO outbox (lead_id, due_at) VALUES (?, ?)
+                    ON CONFLICT (lead_id) DO UPDATE SET due_at = excluded.due_at, attempts = 0, rejections = 0, claimed_until = NULL
+                    """,
+                arguments: [id, now])
+            try AuditLog.append(NewAuditEvent(type: "lead.redelivered", entityKind: "lead", entityID: id,
+                                              before: .object(["status": .string(lead.status.rawValue)]),
+                                              after: .object(["status": .string("queued")])), actor: actor, in: db)
+            return try LeadTables.fetch(id: id, in: db)!
+        }
+    }
+
+    public func reroute(id: String, actor: AuditActor, dayTimeZone: TimeZone) async throws -> StoredLead {
+        try await pool.write { db in
+            guard let lead = try LeadTables.fetch(id: id, in: db) else {
+                throw PolicyError(.notFound, field: "", "no lead '\(id)'")
+            }
+            guard lead.status == .unrouted else {
+                throw PolicyError(.inUse, field: "status", "lead '\(id)' is \(lead.status.rawValue); only unrouted leads are rerouted")
+            }
+            let policy = try PolicyTables.load(db).policy
+            let now = Date()
+            var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
+            let engineLead = Lead(vendorID: lead.vendorID, email: lead.email, campaignID: lead.campaignID, tags: lead.tags)
+            let outcome = RoutingEngine.decide(engineLead, policy: policy, state: try routing.state(for: engineLead, policy: policy, now: now, in: db))
+            try routing.apply(outcome, in: db)
+            let status = try LeadTables.update(id: id, decision: outcome.decision, now: now, in: db)
+            try AuditLog.append(NewAuditEvent(type: "lead.rerouted", entityKind: "lead", entityID: id,
+                                              before: .object(["status": .string(lead.status.rawValue)]),
+                                              after: .object(["status": .string(status.rawValue),
+                                                              "rule_id": outcome.decision.ruleID.map(JSONValue.string) ?? .null])),
+                                actor: actor, in: db)
+            return try LeadTables.fetch(id: id, in: db)!
+        }
+    }
+}

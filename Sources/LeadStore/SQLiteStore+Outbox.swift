@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import LeadPolicy
+
+extension SQLiteStore: OutboxRepository {
+    public func releaseClaims() async throws {
+        try await pool.write { db in try db.execute(sql: "UPDATE outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL") }
+    }
+
+    public func claimDueJobs(limit: Int, now: Date, lease: TimeInterval) async throws -> [DeliveryJob] {
+        let rows = try await pool.write { db -> [(Row, Data?)] in
+            let nowText = Timestamp.string(now)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.lead_id, o.attempts, o.rejections, l.fields_json, l.target_kind, l.target_agent_id, l.target_account_id,
+                           a.crm_url
+                    FROM outbox o JOIN lead l ON l.id = o.lead_id
+                    LEFT JOIN account a ON a.id = l.target_account_id
+                    WHERE o.due_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until < ?)
+                    ORDER BY o.due_at, o.lead_id LIMIT ?
+                    """,
+                arguments: [nowText, nowText, limit])
+            let until = Timestamp.string(now.addingTimeInterval(lease))
+            return try rows.map { row in
+                try db.execute(sql: "UPDATE outbox SET claimed_until = ? WHERE lead_id = ?", arguments: [until, row["lead_id"] as String])
+                let sealed: Data? = switch row["target_kind"] as String? {
+                case "agent": try Data.fetchOne(db, sql: "SELECT api_key_sealed FROM agent WHERE id = ?", arguments: [row["target_agent_id"] as String?])
+                default: try Data.fetchOne(db, sql: "SELECT admin_api_key_sealed FROM account WHERE id = ?", arguments: [row["target_account_id"] as String?])
+                }
+                return (row, sealed)
+            }
+        }
+        return try rows.map { row, sealed in
+            let target: Target = row["target_kind"] == "agent"
+                ? .agent(agentID: row["target_agent_id"], accountID: row["target_account_id"])
+                : .admin(accountID: row["target_account_id"])
+            let owner = target.agentID.map { SecretOwner(kind: Agent.kind, id: $0) } ?? SecretOwner(kind: Account.kind, id: target.accountID)
+            return DeliveryJob(
+                leadID: row["lead_id"],
+                fields: try LeadTables.decoder.decode([String: JSONValue].self, from: Data((row["fields_json"] as String).utf8)),
+                target: target, apiKey: try sealed.map { try secretBox.open($0, owner: owner) },
+                crmURL: row["crm_url"], attempts: row["attempts"], rejections: row["rejections"])
+        }
+    }
+
+    public func record(_ attempt: DeliveryAttempt, outcome: DeliveryOutcome, for job: DeliveryJob) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO delivery_attempt (lead_id, at, http_status, crm_success, error, duration_ms, response_body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [job.leadID, attempt.at, attempt.httpStatus, attempt.crmSuccess, attempt.error, attempt.durationMS, attempt.responseBody])
+            let status: LeadStatus
+            switch outcome {
+            case .delivered, .dead:
+                status = outcome == .delivered ? .delivered : .dead
+                try db.execute(sql: "DELETE FROM outbox WHERE lead_id = ?", arguments: [job.leadID])
+            case .retry(let at, let rejected):
+                status = .retrying
+                try db.execute(sql: "UPDATE outbox SET due_at = ?, attempts = attempts + 1, rejections = rejections + ?, claimed_until = NULL WHERE lead_id = ?",
+                               arguments: [Timestamp.string(at), rejected ? 1 : 0, job.leadID])
+            }
+            try db.execute(sql: "UPDATE lead SET attempts = attempts + 1, status = ?, updated_at = ? WHERE id = ?",
+                           arguments: [status.rawValue, attempt.at, job.leadID])
+        }
+    }
+
+    public func nextDueDate() async throws -> Date? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT MIN(due_at) FROM outbox WHERE claimed_until IS NULL").flatMap(Timestamp.parse)
+        }
+    }
+}

@@ -27,6 +27,9 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
     httpConfiguration.timeout = .init(connect: .milliseconds(Int64(settings.deliveryTimeout * 1000)),
                                       read: .milliseconds(Int64(settings.deliveryTimeout * 1000)))
     httpConfiguration.redirectConfiguration = .disallow
+    // A refused connection is one failed attempt, retried by our own backoff, not silently for the
+    // whole timeout by the client.
+    httpConfiguration.connectionPool.retryConnectionEstablishment = false
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
     var app = Application(
         router: router,

@@ -35,6 +35,12 @@ extension SQLiteStore: LeadRepository {
         try await pool.read { db in try LeadTables.fetch(id: id, in: db) }
     }
 
+    public func leadCounts() async throws -> (leads: Int, outbox: Int) {
+        try await pool.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM lead") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0)
+        }
+    }
+
     public func redeliver(id: String, actor: AuditActor) async throws -> StoredLead {
         try await pool.write { db in
             guard let lead = try LeadTables.fetch(id: id, in: db) else {

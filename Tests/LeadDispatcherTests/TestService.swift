@@ -14,6 +14,8 @@ final class TestService: @unchecked Sendable {
     var settings = DispatcherSettings()
     private(set) var adminToken = ""
     private(set) var auditorToken = ""
+    /// The store the running application uses, for assertions on what it committed.
+    private(set) var store: SQLiteStore?
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("lead-dispatcher-\(UUID().uuidString)")
@@ -21,6 +23,9 @@ final class TestService: @unchecked Sendable {
         settings.database = directory.appendingPathComponent("data/dispatcher.sqlite").path
         settings.port = 0
         settings.logLevel = .warning
+        settings.deliveryTimeout = 2
+        settings.shutdownGracePeriod = 2
+        settings.crmURL = "http://127.0.0.1:9/clientapi/lead-import"
     }
 
     deinit {
@@ -35,6 +40,8 @@ final class TestService: @unchecked Sendable {
             adminToken = try await store.createToken(name: "Test Admin", role: .admin, actor: .cli("test")).secret
             auditorToken = try await store.createToken(name: "Test Auditor", role: .auditor, actor: .cli("test")).secret
         }
+        self.store = store
+        defer { self.store = nil }
         let app = try await buildApplication(settings, store: store)
         return try await app.test(setup, test)
     }
@@ -54,8 +61,15 @@ struct JSONTestResponse {
     let status: HTTPResponse.Status
     let headers: HTTPFields
     let text: String
+    let json: JSONValue
 
-    var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null }
+    init(status: HTTPResponse.Status, headers: HTTPFields, text: String) {
+        self.status = status
+        self.headers = headers
+        self.text = text
+        json = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
+    }
+
     var object: [String: JSONValue] { json.objectValue ?? [:] }
     subscript(key: String) -> JSONValue? { object[key] }
     var items: [JSONValue] {

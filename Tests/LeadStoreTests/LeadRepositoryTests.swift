@@ -1,0 +1,175 @@
+import Foundation
+import LeadPolicy
+import LeadStore
+import Testing
+
+@Suite struct LeadRepositoryTests {
+    let utc = TimeZone(identifier: "UTC")!
+
+    func seed(_ store: SQLiteStore, weights: (Int, Int) = (3, 1), cap: Int? = nil, stickyDays: Int = 0) async throws {
+        try await store.modifyPolicy(actor: .cli("test")) { draft in
+            draft.policy = Policy(
+                accounts: [Account(id: "acme", name: "Acme")],
+                agents: [Agent(id: "a", accountID: "acme", name: "A", weight: weights.0, dailyCap: cap),
+                         Agent(id: "b", accountID: "acme", name: "B", weight: weights.1)],
+                pools: [Pool(id: "p", name: "P", members: [.init(agentID: "a"), .init(agentID: "b")], stickyDays: stickyDays)],
+                rules: [Rule(id: "buyers", name: "Buyers", priority: 1, match: .init(tagsAny: ["buyer"]), action: .pool(poolID: "p"))])
+            draft.setSecret("bb-admin-key-0000001", for: SecretOwner(kind: Account.kind, id: "acme"))
+            draft.setSecret("bb-agent-a-key-00001", for: SecretOwner(kind: Agent.kind, id: "a"))
+            draft.setSecret("bb-agent-b-key-00002", for: SecretOwner(kind: Agent.kind, id: "b"))
+        }
+    }
+
+    func submission(email: String? = nil, tags: [String] = ["buyer"]) -> LeadSubmission {
+        var fields: [String: JSONValue] = ["fname": .string("Pat"), "tags": .string(tags.joined(separator: ","))]
+        if let email { fields["email"] = .string(email) }
+        return LeadSubmission(vendorID: "v", fields: fields, lead: Lead(vendorID: "v", email: email, tags: tags))
+    }
+
+    @Test func anAcceptedLeadIsStoredWithItsDecisionAndQueued() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store)
+        let accepted = try #require(try await store.accept([submission(email: "Pat@Example.com")], dayTimeZone: utc).first)
+        #expect(accepted.status == .queued)
+        #expect(accepted.leadID.hasPrefix("ld_"))
+        let lead = try #require(try await store.lead(id: accepted.leadID))
+        #expect(lead.status == .queued)
+        #expect(lead.email == "pat@example.com")
+        #expect(lead.ruleID == "buyers")
+        #expect(lead.target == .agent(agentID: "a", accountID: "acme"))
+        #expect(lead.fields["fname"] == .string("Pat"))
+        #expect(lead.decision == accepted.decision)
+        let jobs = try await store.claimDueJobs(limit: 10, now: Date().addingTimeInterval(1), lease: 30)
+        #expect(jobs.map(\.leadID) == [accepted.leadID])
+        #expect(jobs.first?.apiKey == "bb-agent-a-key-00001")
+    }
+
+    @Test func anUnmatchedLeadIsKeptUnroutedAndNotQueued() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store)
+        let accepted = try #require(try await store.accept([submission(tags: ["seller"])], dayTimeZone: utc).first)
+        #expect(accepted.status == .unrouted)
+        #expect(try await store.lead(id: accepted.leadID)?.status == .unrouted)
+        #expect(try await store.claimDueJobs(limit: 10, now: Date().addingTimeInterval(1), lease: 30).isEmpty)
+    }
+
+    @Test func fortyConcurrentLeadsOverWeightsThreeToOneGiveThirtyAndTen() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store)
+        let targets = try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<40 {
+                group.addTask { try await store.accept([submission()], dayTimeZone: utc).first?.decision.target?.agentID }
+            }
+            return try await group.reduce(into: [String]()) { if let id = $1 { $0.append(id) } }
+        }
+        #expect(targets.filter { $0 == "a" }.count == 30)
+        #expect(targets.filter { $0 == "b" }.count == 10)
+    }
+
+    @Test func theRotationContinuesAcrossARestart() async throws {
+        let database = try TemporaryDatabase()
+        var sequence: [String] = []
+        do {
+            let store = try database.open()
+            try await seed(store, weights: (1, 1))
+            sequence.append(try await store.accept([submission()], dayTimeZone: utc).first?.decision.target?.agentID ?? "-")
+            try store.close()
+        }
+        let reopened = try database.open()
+        for _ in 0..<3 {
+            sequence.append(try await reopened.accept([submission()], dayTimeZone: utc).first?.decision.target?.agentID ?? "-")
+        }
+        #expect(sequence == ["a", "b", "a", "b"])
+    }
+
+    @Test func dailyCapsCountStoredLeads() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store, weights: (1, 1), cap: 1)
+        var targets: [String] = []
+        for _ in 0..<4 {
+            targets.append(try await store.accept([submission()], dayTimeZone: utc).first?.decision.target?.agentID ?? "-")
+        }
+        #expect(targets == ["a", "b", "b", "b"])
+    }
+
+    @Test func stickyRoutingFindsTheEarlierLeadOfTheSameEmail() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store, weights: (1, 1), stickyDays: 30)
+        let first = try await store.accept([submission(email: "pat@example.com")], dayTimeZone: utc).first?.decision.target?.agentID
+        _ = try await store.accept([submission(email: "kim@example.com")], dayTimeZone: utc)
+        let repeatLead = try await store.accept([submission(email: "PAT@example.com")], dayTimeZone: utc).first?.decision.target?.agentID
+        #expect(first == "a")
+        #expect(repeatLead == "a")
+    }
+
+    @Test func previewChangesNothing() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store, weights: (1, 1))
+        for _ in 0..<3 {
+            #expect(try await store.preview(Lead(tags: ["buyer"]), dayTimeZone: utc).target?.agentID == "a")
+        }
+        #expect(try await store.accept([submission()], dayTimeZone: utc).first?.decision.target?.agentID == "a")
+    }
+
+    @Test func theOutboxRecordsAttemptsAndOutcomes() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store)
+        let id = try #require(try await store.accept([submission()], dayTimeZone: utc).first?.leadID)
+        let now = Date().addingTimeInterval(1)
+        let job = try #require(try await store.claimDueJobs(limit: 1, now: now, lease: 30).first)
+        // Claimed: not handed out twice.
+        #expect(try await store.claimDueJobs(limit: 1, now: now, lease: 30).isEmpty)
+        let failure = DeliveryAttempt(at: Timestamp.string(now), httpStatus: 500, crmSuccess: nil, error: "http_5xx", durationMS: 12, responseBody: "oops")
+        try await store.record(failure, outcome: .retry(at: now.addingTimeInterval(60), rejected: false), for: job)
+        #expect(try await store.lead(id: id)?.status == .retrying)
+        #expect(try await store.claimDueJobs(limit: 1, now: now, lease: 30).isEmpty)
+        let retried = try #require(try await store.claimDueJobs(limit: 1, now: now.addingTimeInterval(61), lease: 30).first)
+        #expect(retried.attempts == 1)
+        let success = DeliveryAttempt(at: Timestamp.string(now), httpStatus: 200, crmSuccess: true, error: nil, durationMS: 8, responseBody: #"{"success":true}"#)
+        try await store.record(success, outcome: .delivered, for: retried)
+        let lead = try #require(try await store.lead(id: id))
+        #expect(lead.status == .delivered)
+        #expect(lead.attempts == 2)
+        #expect(lead.deliveryAttempts == [failure, success])
+        #expect(try await store.nextDueDate() == nil)
+    }
+
+    @Test func claimsAreReleasedAtStartUp() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store)
+        _ = try await store.accept([submission()], dayTimeZone: utc)
+        let now = Date().addingTimeInterval(1)
+        #expect(try await store.claimDueJobs(limit: 1, now: now, lease: 300).count == 1)
+        try await store.releaseClaims()
+        #expect(try await store.claimDueJobs(limit: 1, now: now, lease: 300).count == 1)
+    }
+
+    @Test func redeliverAndRerouteOnlyApplyToTheirStatuses() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store)
+        let unrouted = try #require(try await store.accept([submission(tags: ["seller"])], dayTimeZone: utc).first?.leadID)
+        let queued = try #require(try await store.accept([submission()], dayTimeZone: utc).first?.leadID)
+        await #expect(throws: PolicyError.self) { _ = try await store.redeliver(id: queued, actor: .cli("test")) }
+        await #expect(throws: PolicyError.self) { _ = try await store.reroute(id: queued, actor: .cli("test"), dayTimeZone: utc) }
+        await #expect(throws: PolicyError.self) { _ = try await store.redeliver(id: "ld_missing", actor: .cli("test")) }
+
+        // Still unrouted under the same policy; routed once a catch-all exists.
+        #expect(try await store.reroute(id: unrouted, actor: .cli("test"), dayTimeZone: utc).status == .unrouted)
+        try await store.modifyPolicy(actor: .cli("test")) { draft in
+            draft.policy.rules.append(Rule(id: "rest", name: "Rest", priority: 9, action: .crmRoundRobin(accountID: "acme")))
+        }
+        let rerouted = try await store.reroute(id: unrouted, actor: .cli("test"), dayTimeZone: utc)
+        #expect(rerouted.status == .queued)
+        #expect(rerouted.target == .admin(accountID: "acme"))
+        #expect(try await store.auditEvents(type: "lead.rerouted", limit: 10, beforeSeq: nil).count == 2)
+    }
+}

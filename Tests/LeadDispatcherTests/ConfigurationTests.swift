@@ -62,6 +62,9 @@ import Testing
         #expect(fromFile.crmURL == defaults.crmURL && fromFile.maxAttempts == defaults.maxAttempts)
         #expect(fromFile.retryInitialDelay == defaults.retryInitialDelay && fromFile.retryMaxDelay == defaults.retryMaxDelay)
         #expect(fromFile.maxBodyBytes == defaults.maxBodyBytes && fromFile.logLevel == defaults.logLevel)
+        #expect(fromFile.deliveryFormat == defaults.deliveryFormat && fromFile.deliveryTimeout == defaults.deliveryTimeout)
+        #expect(fromFile.deliveryConcurrency == defaults.deliveryConcurrency && fromFile.maxRejections == defaults.maxRejections)
+        #expect(fromFile.shutdownGracePeriod == defaults.shutdownGracePeriod && fromFile.timeZone == defaults.timeZone)
     }
 
     @Test(arguments: [
@@ -73,6 +76,9 @@ import Testing
         (["DISPATCHER_CRM_URL": "http://crm.example.com/import"], "crmUrl"),
         (["DISPATCHER_CRM_URL": "not a url"], "crmUrl"),
         (["DISPATCHER_LOG_LEVEL": "loud"], "logLevel"),
+        (["DISPATCHER_DELIVERY_FORMAT": "xml"], "deliveryFormat"),
+        (["DISPATCHER_TIME_ZONE": "Mars/Olympus"], "timeZone"),
+        (["DISPATCHER_DELIVERY_CONCURRENCY": "0"], "deliveryConcurrency"),
     ])
     func anInvalidValueNamesItsKey(environment: [String: String], key: String) async throws {
         await #expect {

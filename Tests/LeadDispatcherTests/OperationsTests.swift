@@ -48,7 +48,8 @@ import Testing
             let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Docs/openapi.yaml")
             #expect(served.text == (try String(contentsOf: docs, encoding: .utf8)))
             for path in ["/v1/accounts", "/v1/agents/{id}", "/v1/pools", "/v1/rules", "/v1/vendors", "/v1/tokens", "/v1/policy",
-                         "/v1/audit-events", "/healthz", "/readyz", "/metrics"] {
+                         "/v1/audit-events", "/healthz", "/readyz", "/metrics", "/clientapi/lead-import", "/v1/leads/{id}",
+                         "/v1/leads/{id}/redeliver", "/v1/leads/{id}/reroute", "/v1/route-preview"] {
                 #expect(served.text.contains("  \(path):"), "openapi.yaml lacks \(path)")
             }
         }

@@ -123,4 +123,26 @@ import Testing
             #expect(try await service.store?.leadCounts().leads == 0)
         }
     }
+
+    @Test func fortyConcurrentLeadsOverWeightsThreeToOneGiveExactlyThirtyAndTen() async throws {
+        try await Self.withVendor { client, key, service in
+            _ = try await client.send(.patch, "/v1/agents/bob", token: service.adminToken, json: #"{"daily_cap":null}"#)
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        let response = try await Self.post(client, body: #"{"api_key":"\#(key)","fname":"Lead \#(index)","tags":"buyer"}"#,
+                                                           contentType: "application/json")
+                        return response["lead_id"]?.stringValue ?? ""
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            var counts: [String: Int] = [:]
+            for id in ids {
+                let lead = try await client.send(.get, "/v1/leads/\(id)", token: service.adminToken)
+                counts[lead["target"]?.objectValue?["agent_id"]?.stringValue ?? "-", default: 0] += 1
+            }
+            #expect(counts == ["bob": 30, "jane": 10])
+        }
+    }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import LeadPolicy
@@ -23,19 +22,11 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
     ])
     let wakeUp = DeliveryWakeUp()
     let router = buildRouter(store: store, settings: settings, delivery: wakeUp)
-    var httpConfiguration = HTTPClient.Configuration()
-    httpConfiguration.timeout = .init(connect: .milliseconds(Int64(settings.deliveryTimeout * 1000)),
-                                      read: .milliseconds(Int64(settings.deliveryTimeout * 1000)))
-    httpConfiguration.redirectConfiguration = .disallow
-    // A refused connection is one failed attempt, retried by our own backoff, not silently for the
-    // whole timeout by the client.
-    httpConfiguration.connectionPool.retryConnectionEstablishment = false
-    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "lead-dispatcher"),
         logger: logger)
-    app.addServices(DeliveryWorker(outbox: store, http: http, settings: settings, wakeUp: wakeUp, logger: logger))
+    app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, logger: logger))
     return app
 }
 

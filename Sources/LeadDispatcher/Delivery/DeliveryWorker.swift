@@ -4,6 +4,7 @@ import LeadPolicy
 import LeadStore
 import Logging
 import Metrics
+import NIOCore
 import ServiceLifecycle
 
 /// Delivers queued leads to Buying Buddy: claims due outbox entries, posts them with up to
@@ -15,16 +16,25 @@ import ServiceLifecycle
 /// at the next start and delivered then.
 public struct DeliveryWorker: Service {
     let outbox: any OutboxRepository
-    let client: CRMClient
+    let httpConfiguration: HTTPClient.Configuration
+    let settings: DispatcherSettings
     let retry: RetryPolicy
     let concurrency: Int
     let gracePeriod: Double
     let wakeUp: DeliveryWakeUp
     let logger: Logger
 
-    init(outbox: any OutboxRepository, http: HTTPClient, settings: DispatcherSettings, wakeUp: DeliveryWakeUp, logger: Logger) {
+    init(outbox: any OutboxRepository, settings: DispatcherSettings, wakeUp: DeliveryWakeUp, logger: Logger) {
         self.outbox = outbox
-        self.client = CRMClient(http: http, defaultURL: settings.crmURL, format: settings.deliveryFormat, timeout: settings.deliveryTimeout)
+        var configuration = HTTPClient.Configuration()
+        let timeout = TimeAmount.milliseconds(Int64(settings.deliveryTimeout * 1000))
+        configuration.timeout = .init(connect: timeout, read: timeout)
+        configuration.redirectConfiguration = .disallow
+        // A refused connection is one failed attempt, retried by our own backoff, not silently for
+        // the whole timeout by the client.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        self.httpConfiguration = configuration
+        self.settings = settings
         self.retry = RetryPolicy(settings: settings)
         self.concurrency = settings.deliveryConcurrency
         self.gracePeriod = settings.shutdownGracePeriod
@@ -33,25 +43,28 @@ public struct DeliveryWorker: Service {
     }
 
     public func run() async throws {
+        // The client lives exactly as long as the worker runs, so it is always shut down.
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        let client = CRMClient(http: http, defaultURL: settings.crmURL, format: settings.deliveryFormat, timeout: settings.deliveryTimeout)
         do {
-            try await work()
+            try await work(client)
         } catch {
-            try? await client.http.shutdown()
+            try? await http.shutdown()
             throw error
         }
-        try await client.http.shutdown()
+        try await http.shutdown()
     }
 
-    private func work() async throws {
+    private func work(_ client: CRMClient) async throws {
         try await outbox.releaseClaims()
         let state = WorkerState()
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                await loop(state: state, group: &group)
+                await loop(client, state: state, group: &group)
                 // Stopped claiming: give the attempts in flight their grace period, then cancel them
                 // (their leads stay claimed and are delivered again after the next start).
                 let deadline = Date().addingTimeInterval(gracePeriod)
-                while await state.inFlight > 0, Date() < deadline {
+                while await state.inFlight > 0, Date() < deadline, !Task.isCancelled {
                     await wakeUp.wait(upTo: min(0.1, max(0.001, deadline.timeIntervalSinceNow)))
                 }
                 let left = await state.inFlight
@@ -68,8 +81,8 @@ public struct DeliveryWorker: Service {
         }
     }
 
-    private func loop(state: WorkerState, group: inout TaskGroup<Void>) async {
-        while await !state.stopped {
+    private func loop(_ client: CRMClient, state: WorkerState, group: inout TaskGroup<Void>) async {
+        while await !state.stopped, !Task.isCancelled {
             let free = concurrency - (await state.inFlight)
             var claimed: [DeliveryJob] = []
             if free > 0 {
@@ -82,7 +95,7 @@ public struct DeliveryWorker: Service {
             for job in claimed {
                 await state.started()
                 group.addTask {
-                    await deliver(job)
+                    await deliver(job, with: client)
                     await state.finished()
                     wakeUp.wake()
                 }
@@ -93,7 +106,7 @@ public struct DeliveryWorker: Service {
         }
     }
 
-    func deliver(_ job: DeliveryJob) async {
+    func deliver(_ job: DeliveryJob, with client: CRMClient) async {
         let now = Date()
         let result: CRMResult
         if let apiKey = job.apiKey {

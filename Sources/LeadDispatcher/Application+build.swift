@@ -57,6 +57,7 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     PolicyEntityController<Pool>(repository: store, bodyLimit: limit).addRoutes(to: v1.group("pools"))
     PolicyEntityController<Rule>(repository: store, bodyLimit: limit).addRoutes(to: v1.group("rules"))
     PolicyController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("policy"))
+    PolicyVersionController(repository: store).addRoutes(to: v1.group("policy/versions"))
     VendorController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("vendors"))
     TokenController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("tokens"))
     AuditEventController(repository: store).addRoutes(to: v1.group("audit-events"))

@@ -44,3 +44,43 @@ public struct RoutingState: Sendable, Equatable {
         self.now = now
     }
 }
+
+extension PreviousAssignment: Codable {
+    enum CodingKeys: String, CodingKey {
+        case agentID = "agent_id"
+        case at
+    }
+}
+
+extension RoutingState: Codable {
+    enum CodingKeys: String, CodingKey {
+        case rotations
+        case leadsToday = "leads_today"
+        case previousAssignments = "previous_assignments"
+        case now
+    }
+}
+
+extension RoutingState {
+    /// Only what this decision read: the rotations of the pools its steps used and the counts of the
+    /// agents they considered. Deciding the same lead again in this smaller state gives the same decision.
+    public func restricted(to decision: Decision, policy: Policy) -> RoutingState {
+        var pools = Set<String>()
+        var agents = Set<String>()
+        for step in decision.explanation.steps {
+            switch step.action {
+            case .pool(let poolID):
+                pools.insert(poolID)
+                agents.formUnion(policy.pool(poolID)?.members.map(\.agentID) ?? [])
+            case .agent(let agentID):
+                agents.insert(agentID)
+            case .crmRoundRobin:
+                break
+            }
+        }
+        return RoutingState(rotations: rotations.filter { pools.contains($0.key) },
+                            leadsToday: leadsToday.filter { agents.contains($0.key) },
+                            previousAssignments: previousAssignments.filter { agents.contains($0.agentID) },
+                            now: now)
+    }
+}

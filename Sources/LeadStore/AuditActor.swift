@@ -3,7 +3,7 @@ import Foundation
 /// Who made a change: a bearer token (by id and name), a command-line invocation, or the service.
 public struct AuditActor: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable {
-        case token, cli, service
+        case token, cli, service, vendor
     }
 
     public var kind: Kind
@@ -25,4 +25,8 @@ public struct AuditActor: Sendable, Equatable, Codable {
     }
 
     public static let service = AuditActor(kind: .service, id: nil, name: "lead-dispatcher")
+
+    public static func vendor(_ id: String) -> AuditActor {
+        AuditActor(kind: .vendor, id: id, name: "vendor \(id)")
+    }
 }

@@ -1,8 +1,37 @@
 import Foundation
 
+/// Which audit events to list.
+public struct AuditEventQuery: Sendable {
+    public var type: String?
+    /// RFC 3339 bounds on the event time, `since` inclusive, `until` exclusive.
+    public var since: Date?
+    public var until: Date?
+    public var limit: Int
+    /// Only events before this position (the cursor of the previous page).
+    public var beforeSeq: Int64?
+
+    public init(type: String? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 50, beforeSeq: Int64? = nil) {
+        self.type = type
+        self.since = since
+        self.until = until
+        self.limit = limit
+        self.beforeSeq = beforeSeq
+    }
+}
+
 /// The audit log, read side. Events are appended by the other repositories inside their own write
 /// transactions, so a change and its record commit together.
 public protocol AuditEventRepository: Sendable {
-    /// Events newest first, strictly before `beforeSeq` when given.
-    func auditEvents(type: String?, limit: Int, beforeSeq: Int64?) async throws -> [AuditEvent]
+    /// Events newest first.
+    func auditEvents(_ query: AuditEventQuery) async throws -> [AuditEvent]
+
+    /// Recomputes the whole hash chain.
+    func verifyAuditChain() async throws -> ChainVerification
+}
+
+extension AuditEventRepository {
+    /// Events newest first, of one type or all, strictly before `beforeSeq` when given.
+    public func auditEvents(type: String?, limit: Int, beforeSeq: Int64?) async throws -> [AuditEvent] {
+        try await auditEvents(AuditEventQuery(type: type, limit: limit, beforeSeq: beforeSeq))
+    }
 }

@@ -17,23 +17,8 @@ enum AuditLog {
 
     /// Appends one event inside the caller's write transaction, chained to the last one.
     static func append(_ event: NewAuditEvent, actor: AuditActor, in db: Database) throws {
-        let prevHash = try String.fetchOne(db, sql: "SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1") ?? AuditChain.genesis
-        // Positions are never reused, even after the last row is deleted, so a removed tail shows as a gap.
-        let lastSeq = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_event'") ?? 0
-        let seq = max(lastSeq, try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_event") ?? 0) + 1
-        let at = Timestamp.string(Date())
-        let before = try text(event.before)
-        let after = try text(event.after)
-        let hash = AuditChain.hash(prevHash: prevHash, seq: seq, at: at, type: event.type, actor: actor,
-                                   entityKind: event.entityKind, entityID: event.entityID, before: before, after: after)
-        try db.execute(
-            sql: """
-                INSERT INTO audit_event (seq, at, type, actor_kind, actor_id, actor_name, entity_kind, entity_id,
-                                         before_json, after_json, prev_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [seq, at, event.type, actor.kind.rawValue, actor.id, actor.name, event.entityKind, event.entityID,
-                        before, after, prevHash, hash])
+        var writer = try AuditWriter(db)
+        try writer.append(event, actor: actor, in: db)
     }
 
     static func event(from row: Row) -> AuditEvent {
@@ -47,22 +32,34 @@ enum AuditLog {
 }
 
 extension SQLiteStore: AuditEventRepository {
-    public func auditEvents(type: String?, limit: Int, beforeSeq: Int64?) async throws -> [AuditEvent] {
+    public func auditEvents(_ query: AuditEventQuery) async throws -> [AuditEvent] {
         try await pool.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
-            if let type {
+            if let type = query.type {
                 conditions.append("type = ?")
                 arguments += [type]
             }
-            if let beforeSeq {
+            if let since = query.since {
+                conditions.append("at >= ?")
+                arguments += [Timestamp.string(since)]
+            }
+            if let until = query.until {
+                conditions.append("at < ?")
+                arguments += [Timestamp.string(until)]
+            }
+            if let beforeSeq = query.beforeSeq {
                 conditions.append("seq < ?")
                 arguments += [beforeSeq]
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            arguments += [limit]
+            arguments += [query.limit]
             return try Row.fetchAll(db, sql: "SELECT * FROM audit_event \(filter) ORDER BY seq DESC LIMIT ?", arguments: arguments)
                 .map(AuditLog.event(from:))
         }
+    }
+
+    public func verifyAuditChain() async throws -> ChainVerification {
+        try await pool.read { db in try AuditChain.verify(db) }
     }
 }

@@ -78,6 +78,10 @@ public struct StoredLead: Sendable, Equatable {
     public var attempts: Int
     public var updatedAt: String
     public var deliveryAttempts: [DeliveryAttempt]
+    /// The policy version the decision was made under; nil before the policy was first changed.
+    public var policyVersion: Int?
+    /// The routing state the decision read.
+    public var state: RoutingState?
 }
 
 /// A lead claimed for delivery, with everything the attempt needs.
@@ -102,4 +106,19 @@ public enum DeliveryOutcome: Sendable, Equatable {
     /// Try again at this time; `rejected` counts a `{"success": false}` answer.
     case retry(at: Date, rejected: Bool)
     case dead
+}
+
+extension StoredLead {
+    /// What the policy engine matches on, as stored.
+    public var engineLead: Lead {
+        Lead(vendorID: vendorID, email: email, campaignID: campaignID, tags: tags)
+    }
+}
+
+extension StoredLead {
+    /// The lead as the audit list shows it.
+    public var summary: LeadSummary {
+        LeadSummary(id: id, receivedAt: receivedAt, vendorID: vendorID, email: email, campaignID: campaignID, tags: tags,
+                    ruleID: ruleID, target: target, status: status, attempts: attempts, updatedAt: updatedAt, policyVersion: policyVersion)
+    }
 }

@@ -13,6 +13,9 @@ public protocol LeadRepository: Sendable {
 
     func lead(id: String) async throws -> StoredLead?
 
+    /// One page of leads, newest first.
+    func leads(_ query: LeadQuery) async throws -> [LeadSummary]
+
     /// How many leads are stored, and how many wait in the outbox.
     func leadCounts() async throws -> (leads: Int, outbox: Int)
 

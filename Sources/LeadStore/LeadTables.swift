@@ -12,19 +12,21 @@ enum LeadTables {
     }
 
     /// Inserts a new lead; a routed one also enters the outbox, due at once.
-    static func insert(_ submission: LeadSubmission, id: String, decision: Decision, now: Date, in db: Database) throws -> LeadStatus {
+    static func insert(_ submission: LeadSubmission, id: String, decision: Decision, state: RoutingState,
+                       policyVersion: Int?, now: Date, in db: Database) throws -> LeadStatus {
         let status: LeadStatus = decision.target == nil ? .unrouted : .queued
         let at = Timestamp.string(now)
         try db.execute(
             sql: """
                 INSERT INTO lead (id, received_at, vendor_id, email, campaign_id, tags_json, fields_json, status, rule_id,
-                                  target_kind, target_agent_id, target_account_id, decision_json, attempts, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+                                  target_kind, target_agent_id, target_account_id, decision_json, attempts, updated_at,
+                                  policy_version, state_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
                 """,
             arguments: [id, Timestamp.string(submission.receivedAt), submission.vendorID, submission.lead.normalizedEmail,
                         submission.lead.campaignID, try json(submission.lead.tags), try json(submission.fields), status.rawValue,
                         decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
-                        try json(decision), at])
+                        try json(decision), at, policyVersion, try json(state)])
         if decision.target != nil {
             try db.execute(sql: "INSERT INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
         }
@@ -32,16 +34,16 @@ enum LeadTables {
     }
 
     /// Replaces an unrouted lead's decision (reroute); a routed result enters the outbox.
-    static func update(id: String, decision: Decision, now: Date, in db: Database) throws -> LeadStatus {
+    static func update(id: String, decision: Decision, state: RoutingState, policyVersion: Int?, now: Date, in db: Database) throws -> LeadStatus {
         let status: LeadStatus = decision.target == nil ? .unrouted : .queued
         let at = Timestamp.string(now)
         try db.execute(
             sql: """
                 UPDATE lead SET status = ?, rule_id = ?, target_kind = ?, target_agent_id = ?, target_account_id = ?,
-                                decision_json = ?, updated_at = ? WHERE id = ?
+                                decision_json = ?, updated_at = ?, policy_version = ?, state_json = ? WHERE id = ?
                 """,
             arguments: [status.rawValue, decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
-                        try json(decision), at, id])
+                        try json(decision), at, policyVersion, try json(state), id])
         if decision.target != nil {
             try db.execute(sql: "INSERT OR REPLACE INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
         }
@@ -57,12 +59,25 @@ enum LeadTables {
         return try lead(from: row, deliveryAttempts: attempts)
     }
 
-    static func lead(from row: Row, deliveryAttempts: [DeliveryAttempt]) throws -> StoredLead {
-        let target: Target? = switch row["target_kind"] as String? {
+    static func target(from row: Row) -> Target? {
+        switch row["target_kind"] as String? {
         case "agent": .agent(agentID: row["target_agent_id"], accountID: row["target_account_id"])
         case "admin": .admin(accountID: row["target_account_id"])
         default: nil
         }
+    }
+
+    static func summary(from row: Row) throws -> LeadSummary {
+        LeadSummary(
+            id: row["id"], receivedAt: row["received_at"], vendorID: row["vendor_id"], email: row["email"],
+            campaignID: row["campaign_id"],
+            tags: try decoder.decode([String].self, from: Data((row["tags_json"] as String).utf8)),
+            ruleID: row["rule_id"], target: target(from: row), status: LeadStatus(rawValue: row["status"]) ?? .queued,
+            attempts: row["attempts"], updatedAt: row["updated_at"], policyVersion: row["policy_version"])
+    }
+
+    static func lead(from row: Row, deliveryAttempts: [DeliveryAttempt]) throws -> StoredLead {
+        let target = target(from: row)
         return StoredLead(
             id: row["id"], receivedAt: row["received_at"], vendorID: row["vendor_id"], email: row["email"],
             campaignID: row["campaign_id"],
@@ -70,6 +85,8 @@ enum LeadTables {
             fields: try decoder.decode([String: JSONValue].self, from: Data((row["fields_json"] as String).utf8)),
             status: LeadStatus(rawValue: row["status"]) ?? .queued, ruleID: row["rule_id"], target: target,
             decision: try decoder.decode(Decision.self, from: Data((row["decision_json"] as String).utf8)),
-            attempts: row["attempts"], updatedAt: row["updated_at"], deliveryAttempts: deliveryAttempts)
+            attempts: row["attempts"], updatedAt: row["updated_at"], deliveryAttempts: deliveryAttempts,
+            policyVersion: row["policy_version"],
+            state: try (row["state_json"] as String?).map { try decoder.decode(RoutingState.self, from: Data($0.utf8)) })
     }
 }

@@ -10,6 +10,24 @@ public struct StoredPolicy: Sendable {
         self.policy = policy
         self.secretMasks = secretMasks
     }
+
+    /// The policy as one document — `accounts`, `agents`, `pools`, `rules` — as the admin API shows
+    /// each item: secrets masked.
+    public var document: JSONValue {
+        .object([
+            "accounts": .array(policy.accounts.map { $0.adminView(masks: secretMasks) }),
+            "agents": .array(policy.agents.map { $0.adminView(masks: secretMasks) }),
+            "pools": .array(policy.pools.map { $0.adminView(masks: secretMasks) }),
+            "rules": .array(policy.rules.map { $0.adminView(masks: secretMasks) }),
+        ])
+    }
+}
+
+/// A numbered snapshot of the policy, made by every change to it.
+public struct PolicyVersion: Sendable, Equatable {
+    public var version: Int
+    public var createdAt: String
+    public var actor: AuditActor
 }
 
 /// Reads and changes the routing policy. Every change is validated as a whole, written atomically,
@@ -24,6 +42,12 @@ public protocol PolicyRepository: Sendable {
         actor: AuditActor,
         _ change: @escaping @Sendable (inout PolicyDraft) throws -> Result
     ) async throws -> Result
+
+    /// Every version, newest first.
+    func policyVersions() async throws -> [PolicyVersion]
+
+    /// One version and its policy document (secrets masked).
+    func policyVersion(_ version: Int) async throws -> (PolicyVersion, JSONValue)?
 
     /// The plaintext CRM key of an account (its Admin key) or an agent, for delivery.
     func secret(for owner: SecretOwner) async throws -> String?

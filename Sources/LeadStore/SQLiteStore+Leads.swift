@@ -7,15 +7,22 @@ extension SQLiteStore: LeadRepository {
         guard !submissions.isEmpty else { return [] }
         return try await pool.write { db in
             let policy = try PolicyTables.load(db).policy
+            let version = try PolicyVersions.current(db)
             let now = Date()
             var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
+            var audit = try AuditWriter(db)
             var accepted: [AcceptedLead] = []
             for submission in submissions {
-                let outcome = RoutingEngine.decide(submission.lead, policy: policy,
-                                                   state: try routing.state(for: submission.lead, policy: policy, now: now, in: db))
+                let state = try routing.state(for: submission.lead, policy: policy, now: now, in: db)
+                let outcome = RoutingEngine.decide(submission.lead, policy: policy, state: state)
                 try routing.apply(outcome, in: db)
                 let id = LeadIDs.make(at: submission.receivedAt)
-                let status = try LeadTables.insert(submission, id: id, decision: outcome.decision, now: now, in: db)
+                let status = try LeadTables.insert(submission, id: id, decision: outcome.decision,
+                                                   state: state.restricted(to: outcome.decision, policy: policy),
+                                                   policyVersion: version, now: now, in: db)
+                for event in LeadEvents.decided(id, vendorID: submission.vendorID, decision: outcome.decision, status: status, policyVersion: version) {
+                    try audit.append(event, actor: .vendor(submission.vendorID), at: now, in: db)
+                }
                 accepted.append(AcceptedLead(leadID: id, status: status, decision: outcome.decision))
             }
             return accepted
@@ -73,12 +80,15 @@ extension SQLiteStore: LeadRepository {
                 throw PolicyError(.inUse, field: "status", "lead '\(id)' is \(lead.status.rawValue); only unrouted leads are rerouted")
             }
             let policy = try PolicyTables.load(db).policy
+            let version = try PolicyVersions.current(db)
             let now = Date()
             var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
-            let engineLead = Lead(vendorID: lead.vendorID, email: lead.email, campaignID: lead.campaignID, tags: lead.tags)
-            let outcome = RoutingEngine.decide(engineLead, policy: policy, state: try routing.state(for: engineLead, policy: policy, now: now, in: db))
+            let engineLead = lead.engineLead
+            let state = try routing.state(for: engineLead, policy: policy, now: now, in: db)
+            let outcome = RoutingEngine.decide(engineLead, policy: policy, state: state)
             try routing.apply(outcome, in: db)
-            let status = try LeadTables.update(id: id, decision: outcome.decision, now: now, in: db)
+            let status = try LeadTables.update(id: id, decision: outcome.decision, state: state.restricted(to: outcome.decision, policy: policy),
+                                               policyVersion: version, now: now, in: db)
             try AuditLog.append(NewAuditEvent(type: "lead.rerouted", entityKind: "lead", entityID: id,
                                               before: .object(["status": .string(lead.status.rawValue)]),
                                               after: .object(["status": .string(status.rawValue),

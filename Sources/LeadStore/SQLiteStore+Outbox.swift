@@ -64,6 +64,10 @@ extension SQLiteStore: OutboxRepository {
             }
             try db.execute(sql: "UPDATE lead SET attempts = attempts + 1, status = ?, updated_at = ? WHERE id = ?",
                            arguments: [status.rawValue, attempt.at, job.leadID])
+            var audit = try AuditWriter(db)
+            for event in LeadEvents.attempted(job.leadID, attempt: attempt, outcome: outcome) {
+                try audit.append(event, actor: .service, in: db)
+            }
         }
     }
 

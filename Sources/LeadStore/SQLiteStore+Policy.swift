@@ -24,10 +24,30 @@ extension SQLiteStore: PolicyRepository {
                 sealed[owner] = try secretBox.seal(secret, owner: owner)
             }
             try PolicyTables.write(old: stored.policy, new: draft.policy, sealedSecrets: sealed, masks: draft.secretMasks, in: db)
-            for event in PolicyDiff.events(old: stored, new: draft) {
-                try AuditLog.append(event, actor: actor, in: db)
+            let events = PolicyDiff.events(old: stored, new: draft)
+            var audit = try AuditWriter(db)
+            for event in events {
+                try audit.append(event, actor: actor, in: db)
+            }
+            if !events.isEmpty {
+                try PolicyVersions.record(StoredPolicy(policy: draft.policy, secretMasks: draft.secretMasks), actor: actor, in: db)
             }
             return result
+        }
+    }
+
+    public func policyVersions() async throws -> [PolicyVersion] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT version, created_at, actor_kind, actor_id, actor_name FROM policy_version ORDER BY version DESC")
+                .map(PolicyVersions.version(from:))
+        }
+    }
+
+    public func policyVersion(_ version: Int) async throws -> (PolicyVersion, JSONValue)? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM policy_version WHERE version = ?", arguments: [version]) else { return nil }
+            let document = try JSONDecoder().decode(JSONValue.self, from: Data((row["policy_json"] as String).utf8))
+            return (PolicyVersions.version(from: row), document)
         }
     }
 

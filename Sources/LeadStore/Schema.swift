@@ -7,6 +7,7 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-config-plane", migrate: createConfigPlane)
         migrator.registerMigration("v2-dispatch", migrate: createDispatch)
+        migrator.registerMigration("v3-audit-plane", migrate: createAuditPlane)
         return migrator
     }
 
@@ -150,5 +151,29 @@ enum Schema {
             t.column("count", .integer).notNull()
             t.primaryKey(["agent_id", "day"])
         }
+    }
+
+    /// Policy versions, the state each decision was made in, and an index for every audit filter.
+    private static func createAuditPlane(_ db: Database) throws {
+        try db.create(table: "policy_version") { t in
+            t.primaryKey("version", .integer)
+            t.column("created_at", .text).notNull()
+            t.column("actor_kind", .text).notNull()
+            t.column("actor_id", .text)
+            t.column("actor_name", .text).notNull()
+            // The policy as the admin API shows it: secrets masked.
+            t.column("policy_json", .text).notNull()
+        }
+        try db.alter(table: "lead") { t in
+            t.add(column: "policy_version", .integer)
+            // The routing state the decision read (rotations, counts, earlier assignments), so that it
+            // can be re-derived.
+            t.add(column: "state_json", .text)
+        }
+        try db.drop(index: "lead_on_status")
+        for column in ["status", "vendor_id", "campaign_id", "rule_id", "target_account_id"] {
+            try db.create(index: "lead_on_\(column)_received_at", on: "lead", columns: [column, "received_at"])
+        }
+        try db.create(index: "lead_on_received_at", on: "lead", columns: ["received_at", "id"])
     }
 }

@@ -9,18 +9,33 @@ struct AuditEventController {
 
     func addRoutes(to group: RouterGroup<DispatcherRequestContext>) {
         group.get(use: list)
+        group.get("verify", use: verify)
     }
 
+    /// Newest first; `type`, `since`, `until`, `limit`, `cursor`.
     @Sendable func list(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        let limit = try QueryValue.limit(query["limit"].map(String.init))
-        let before = try query["cursor"].map { text -> Int64 in
-            guard let seq = Int64(String(text)), seq > 0 else { throw APIError.badRequest("cursor: is not a cursor this API issued", field: "cursor") }
+        let parameters = request.uri.queryParameters
+        let known: Set<String> = ["type", "since", "until", "limit", "cursor"]
+        if let unknown = parameters.map({ String($0.key) }).sorted().first(where: { !known.contains($0) }) {
+            throw APIError.badRequest("\(unknown): is not a filter; use \(known.sorted().joined(separator: ", "))", field: unknown)
+        }
+        func value(_ name: String) -> String? { parameters[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        var query = AuditEventQuery(type: value("type"))
+        query.since = try LeadQueryParameters.time(value("since"), "since")
+        query.until = try LeadQueryParameters.time(value("until"), "until")
+        query.limit = try QueryValue.limit(value("limit"))
+        query.beforeSeq = try value("cursor").map { text -> Int64 in
+            guard let seq = Int64(text), seq > 0 else { throw APIError.badRequest("cursor: is not a cursor this API issued", field: "cursor") }
             return seq
         }
-        let events = try await repository.auditEvents(type: query["type"].map(String.init), limit: limit, beforeSeq: before)
-        let next: JSONValue = events.count == limit && events.last.map({ $0.seq > 1 }) == true ? .string(String(events.last!.seq)) : .null
+        let events = try await repository.auditEvents(query)
+        let next: JSONValue = events.count == query.limit && events.last.map({ $0.seq > 1 }) == true ? .string(String(events.last!.seq)) : .null
         return try JSONResponse.make(.object(["items": .array(events.map(Self.view)), "next_cursor": next]))
+    }
+
+    /// `{"ok", "checked", "first_broken_id"}`: the whole chain recomputed.
+    @Sendable func verify(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
+        try JSONResponse.make(try await repository.verifyAuditChain().document)
     }
 
     static func view(_ event: AuditEvent) -> JSONValue {

@@ -12,10 +12,43 @@ struct LeadController {
     let delivery: DeliveryWakeUp?
 
     func addRoutes(to v1: RouterGroup<DispatcherRequestContext>) {
+        v1.get("leads", use: list)
+        v1.get("leads.csv", use: csv)
         v1.get("leads/:id", use: show)
         v1.post("leads/:id/redeliver", use: redeliver)
         v1.post("leads/:id/reroute", use: reroute)
         v1.post("route-preview", use: preview)
+    }
+
+    /// `{"items": [...], "next_cursor"}`, newest first.
+    @Sendable func list(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
+        let query = try LeadQueryParameters.parse(request.uri.queryParameters)
+        let page = try await leads.leads(query)
+        let next: JSONValue = page.count == query.limit ? (page.last.map { .string($0.cursor.token) } ?? .null) : .null
+        return try JSONResponse.make(.object(["items": .array(page.map { .object(Self.item($0)) }), "next_cursor": next]))
+    }
+
+    /// The same rows as CSV, streamed page by page so memory stays constant for any number of leads.
+    @Sendable func csv(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
+        let query = try LeadQueryParameters.parse(request.uri.queryParameters, limitDefault: Int.max, limitMax: Int.max)
+        let leads = self.leads
+        let body = ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: LeadCSV.header))
+            var remaining = query.limit
+            var page = query
+            while remaining > 0 {
+                page.limit = min(500, remaining)
+                let rows = try await leads.leads(page)
+                guard !rows.isEmpty else { break }
+                try await writer.write(ByteBuffer(string: rows.map(LeadCSV.row).joined()))
+                remaining -= rows.count
+                page.after = rows.last?.cursor
+                if rows.count < page.limit { break }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                              .contentDisposition: "attachment; filename=\"leads.csv\""], body: body)
     }
 
     @Sendable func show(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
@@ -53,7 +86,7 @@ struct LeadController {
     }
 
     /// A lead as the audit API lists it.
-    static func item(_ lead: StoredLead) -> [String: JSONValue] {
+    static func item(_ lead: LeadSummary) -> [String: JSONValue] {
         [
             "lead_id": .string(lead.id),
             "received_at": .string(lead.receivedAt),
@@ -69,11 +102,16 @@ struct LeadController {
         ]
     }
 
-    /// The item plus the fields as received, the decision with its explanation, and every attempt.
+    /// The item plus the fields as received, the decision with its explanation and policy version, the
+    /// routing state it read, and every attempt.
     static func detail(_ lead: StoredLead) throws -> JSONValue {
-        var fields = item(lead)
+        var fields = item(lead.summary)
         fields["fields"] = .object(lead.fields)
-        fields["decision"] = try JSONValue(encoding: lead.decision)
+        guard case .object(var decision) = try JSONValue(encoding: lead.decision) else { throw APIError(.internalServerError, "decision") }
+        decision["policy_version"] = lead.policyVersion.map { JSONValue.number(Double($0)) } ?? .null
+        let state: JSONValue = try lead.state.map { try JSONValue(encoding: $0) } ?? .null
+        decision["state"] = state
+        fields["decision"] = .object(decision)
         fields["delivery_attempts"] = .array(lead.deliveryAttempts.map { attempt in
             .object([
                 "at": .string(attempt.at),

@@ -7,13 +7,7 @@ import LeadStore
 public enum PolicyDocument {
     /// The document with every secret masked.
     public static func render(_ stored: StoredPolicy) -> JSONValue {
-        let policy = stored.policy
-        return .object([
-            "accounts": .array(policy.accounts.map { $0.adminView(masks: stored.secretMasks) }),
-            "agents": .array(policy.agents.map { $0.adminView(masks: stored.secretMasks) }),
-            "pools": .array(policy.pools.map { $0.adminView(masks: stored.secretMasks) }),
-            "rules": .array(policy.rules.map { $0.adminView(masks: stored.secretMasks) }),
-        ])
+        stored.document
     }
 
     /// Splits a document into the policy and the new keys it brings. An absent or masked key keeps the

@@ -1,0 +1,31 @@
+import Foundation
+import LeadStore
+
+/// Leads as CSV (RFC 4180): a header line, CRLF line ends, fields quoted when they hold a comma, quote
+/// or line break. A cell that a spreadsheet would run as a formula (`= + - @`, tab, carriage return)
+/// gets a leading apostrophe, so an export never executes what a vendor typed.
+enum LeadCSV {
+    static let columns = ["lead_id", "received_at", "vendor_id", "email", "campaign_id", "tags", "rule_id",
+                          "target_kind", "agent_id", "account_id", "status", "attempts", "policy_version"]
+    static let header = columns.joined(separator: ",") + "\r\n"
+
+    static func row(_ lead: LeadSummary) -> String {
+        let cells: [String] = [
+            lead.id, lead.receivedAt, lead.vendorID, lead.email ?? "", lead.campaignID ?? "", lead.tags.joined(separator: ","),
+            lead.ruleID ?? "", lead.target?.kind ?? "", lead.target?.agentID ?? "", lead.target?.accountID ?? "",
+            lead.status.rawValue, String(lead.attempts), lead.policyVersion.map(String.init) ?? "",
+        ]
+        return cells.map(cell).joined(separator: ",") + "\r\n"
+    }
+
+    static func cell(_ value: String) -> String {
+        var value = value
+        if let first = value.first, "=+-@\t\r".contains(first) {
+            value = "'" + value
+        }
+        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return value
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import GRDB
+import LeadPolicy
+
+/// Appends events to the hash chain inside one write transaction, reading the chain's tail once, so
+/// a batch of leads costs one read of the tail rather than one per event.
+struct AuditWriter {
+    private var prevHash: String
+    private var seq: Int64
+
+    init(_ db: Database) throws {
+        prevHash = try String.fetchOne(db, sql: "SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1") ?? AuditChain.genesis
+        // Positions are never reused, even after the last row is deleted, so a removed row shows as a gap.
+        let used = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_event'") ?? 0
+        seq = max(used, try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_event") ?? 0)
+    }
+
+    mutating func append(_ event: NewAuditEvent, actor: AuditActor, at date: Date = Date(), in db: Database) throws {
+        seq += 1
+        let at = Timestamp.string(date)
+        let before = try AuditLog.text(event.before)
+        let after = try AuditLog.text(event.after)
+        let hash = AuditChain.hash(prevHash: prevHash, seq: seq, at: at, type: event.type, actor: actor,
+                                   entityKind: event.entityKind, entityID: event.entityID, before: before, after: after)
+        try db.execute(
+            sql: """
+                INSERT INTO audit_event (seq, at, type, actor_kind, actor_id, actor_name, entity_kind, entity_id,
+                                         before_json, after_json, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [seq, at, event.type, actor.kind.rawValue, actor.id, actor.name, event.entityKind, event.entityID,
+                        before, after, prevHash, hash])
+        prevHash = hash
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+
+/// The result of recomputing the audit chain.
+public struct ChainVerification: Sendable, Equatable {
+    public var ok: Bool
+    /// Events checked before the first broken one (all of them when `ok`).
+    public var checked: Int
+    /// The id of the first event whose link does not hold: edited, inserted, or following a removed one.
+    public var firstBrokenID: String?
+    /// Why that link is broken.
+    public var problem: String?
+}
+
+extension AuditChain {
+    /// Walks the whole log in order, recomputing every hash. An event is broken when its `prev_hash` is not
+    /// the previous event's hash, its own hash does not match its content, or its position does not follow
+    /// the previous one (a row removed before it). A removed tail shows as positions used but missing.
+    static func verify(_ db: Database) throws -> ChainVerification {
+        var previousHash = AuditChain.genesis
+        var previousSeq: Int64 = 0
+        var checked = 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit_event ORDER BY seq")
+        while let row = try rows.next() {
+            let event = AuditLog.event(from: row)
+            func broken(_ problem: String) -> ChainVerification {
+                ChainVerification(ok: false, checked: checked, firstBrokenID: String(event.seq), problem: problem)
+            }
+            if event.seq != previousSeq + 1 {
+                return broken("event \(previousSeq + 1) is missing before it")
+            }
+            if event.prevHash != previousHash {
+                return broken("its prev_hash is not the hash of the event before")
+            }
+            if AuditChain.hash(of: event) != event.hash {
+                return broken("its content does not match its hash")
+            }
+            previousHash = event.hash
+            previousSeq = event.seq
+            checked += 1
+        }
+        let used = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_event'") ?? 0
+        if used > previousSeq {
+            return ChainVerification(ok: false, checked: checked, firstBrokenID: String(previousSeq + 1),
+                                     problem: "events \(previousSeq + 1) to \(used) were written and are gone")
+        }
+        return ChainVerification(ok: true, checked: checked, firstBrokenID: nil, problem: nil)
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+import LeadPolicy
+
+extension SQLiteStore {
+    /// One page of leads, newest first. Every filter is a bound argument on an indexed column.
+    public func leads(_ query: LeadQuery) async throws -> [LeadSummary] {
+        try await pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            func filter(_ column: String, _ value: (any DatabaseValueConvertible)?) {
+                guard let value else { return }
+                conditions.append("\(column) = ?")
+                arguments += [value]
+            }
+            filter("email", query.email?.trimmingCharacters(in: .whitespaces).lowercased())
+            filter("target_agent_id", query.agentID)
+            filter("target_account_id", query.accountID)
+            filter("campaign_id", query.campaignID)
+            filter("rule_id", query.ruleID)
+            filter("vendor_id", query.vendorID)
+            filter("status", query.status?.rawValue)
+            if let since = query.since {
+                conditions.append("received_at >= ?")
+                arguments += [Timestamp.string(since)]
+            }
+            if let until = query.until {
+                conditions.append("received_at < ?")
+                arguments += [Timestamp.string(until)]
+            }
+            if let after = query.after {
+                conditions.append("(received_at < ? OR (received_at = ? AND id < ?))")
+                arguments += [after.receivedAt, after.receivedAt, after.id]
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments += [query.limit]
+            let sql = """
+                SELECT id, received_at, vendor_id, email, campaign_id, tags_json, rule_id, target_kind, target_agent_id,
+                       target_account_id, status, attempts, updated_at, policy_version
+                FROM lead \(whereClause) ORDER BY received_at DESC, id DESC LIMIT ?
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(LeadTables.summary(from:))
+        }
+    }
+}

@@ -86,7 +86,8 @@ let package = Package(
         ),
         .testTarget(
             name: "LeadStoreTests",
-            dependencies: ["LeadStore", "LeadPolicy"],
+            // GRDB only to tamper with a closed database the way an intruder would.
+            dependencies: ["LeadStore", "LeadPolicy", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -100,6 +101,7 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

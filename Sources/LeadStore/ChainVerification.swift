@@ -10,6 +10,13 @@ public struct ChainVerification: Sendable, Equatable {
     public var firstBrokenID: String?
     /// Why that link is broken.
     public var problem: String?
+
+    public init(ok: Bool, checked: Int, firstBrokenID: String?, problem: String?) {
+        self.ok = ok
+        self.checked = checked
+        self.firstBrokenID = firstBrokenID
+        self.problem = problem
+    }
 }
 
 extension AuditChain {

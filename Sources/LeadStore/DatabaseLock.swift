@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,7 +12,7 @@ import Darwin
 /// checkpoints the same WAL database could corrupt it. `serve` holds this lock for its lifetime; the
 /// CLI's writing commands take it too, and refuse to run when they cannot.
 public final class DatabaseLock: Sendable {
-    private let descriptor: Int32
+    private let descriptor: Mutex<Int32?>
     public let path: String
 
     /// Takes the lock or throws `StoreError.databaseInUse` at once; it never waits.
@@ -25,11 +26,20 @@ public final class DatabaseLock: Sendable {
             close(fd)
             throw StoreError.databaseInUse(path: databasePath)
         }
-        descriptor = fd
+        descriptor = Mutex(fd)
+    }
+
+    /// Lets another writer in. Called when the store closes; also done when the lock is freed.
+    public func release() {
+        descriptor.withLock { fd in
+            guard let open = fd else { return }
+            flock(open, LOCK_UN)
+            close(open)
+            fd = nil
+        }
     }
 
     deinit {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
+        release()
     }
 }

@@ -79,7 +79,9 @@ public final class SQLiteStore: Sendable {
         try await pool.read { try Schema.migrator.appliedIdentifiers($0).sorted() }
     }
 
+    /// Closes every connection and releases the single-writer lock.
     public func close() throws {
         try pool.close()
+        lock?.release()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LeadDispatcher
 import LeadPolicy
 import LeadStore
@@ -142,5 +143,21 @@ import Testing
         let run = try run("migrate", "--database", database)
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("v1-config-plane"))
+    }
+
+    @Test func auditVerifyExitsOneWhenTheChainIsBroken() async throws {
+        _ = try run("token", "create", "--role", "admin", "--name", "one", "--database", database)
+        _ = try run("token", "create", "--role", "admin", "--name", "two", "--database", database)
+        let intact = try run("audit", "verify", "--database", database)
+        #expect(intact.status == 0, "\(intact.error)")
+        #expect(intact.lastLine == #"{"checked":2,"first_broken_id":null,"ok":true,"problem":null}"#)
+
+        let queue = try DatabaseQueue(path: database)
+        try await queue.write { try $0.execute(sql: "UPDATE audit_event SET actor_name = 'mallory' WHERE seq = 1") }
+        try queue.close()
+        let broken = try run("audit", "verify", "--database", database)
+        #expect(broken.status == 1)
+        #expect(broken.lastLine.contains(#""first_broken_id":"1""#))
+        #expect(broken.lastLine.contains(#""ok":false"#))
     }
 }

@@ -41,7 +41,11 @@ final class TestService: @unchecked Sendable {
             auditorToken = try await store.createToken(name: "Test Auditor", role: .auditor, actor: .cli("test")).secret
         }
         self.store = store
-        defer { self.store = nil }
+        defer {
+            self.store = nil
+            // Close now rather than when the last reference goes, so the next test run may open it.
+            try? store.close()
+        }
         let app = try await buildApplication(settings, store: store)
         return try await app.test(setup, test)
     }

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import LeadPolicy
+import LeadStore
+import Testing
+
+/// Tampering with the audit log by raw SQL, as someone with database access could, and seeing the
+/// verification fail at the right event.
+@Suite struct AuditChainTests {
+    /// A log of nine events: five tokens created, then four revoked.
+    func populated() async throws -> TemporaryDatabase {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        var ids: [String] = []
+        for index in 0..<5 {
+            ids.append(try await store.createToken(name: "token \(index)", role: .auditor, actor: .cli("test")).0.id)
+        }
+        for id in ids.prefix(4) {
+            _ = try await store.revokeToken(id: id, actor: .cli("test"))
+        }
+        #expect(try await store.verifyAuditChain() == ChainVerification(ok: true, checked: 9, firstBrokenID: nil, problem: nil))
+        try store.close()
+        return database
+    }
+
+    /// Runs raw SQL on the closed database, then verifies through a fresh store.
+    func tamper(_ database: TemporaryDatabase, _ sql: String) async throws -> ChainVerification {
+        do {
+            let queue = try DatabaseQueue(path: database.path)
+            try await queue.write { try $0.execute(sql: sql) }
+            try queue.close()
+        }
+        return try await database.open(readOnly: true).verifyAuditChain()
+    }
+
+    @Test func anIntactLogVerifies() async throws {
+        let database = try await populated()
+        let result = try await database.open(readOnly: true).verifyAuditChain()
+        #expect(result.ok && result.checked == 9)
+    }
+
+    @Test func anEditedEventBreaksTheChainAtThatEvent() async throws {
+        let database = try await populated()
+        let result = try await tamper(database, "UPDATE audit_event SET actor_name = 'someone else' WHERE seq = 4")
+        #expect(!result.ok)
+        #expect(result.firstBrokenID == "4")
+        #expect(result.checked == 3)
+        #expect(result.problem?.contains("content") == true)
+    }
+
+    @Test func aRecomputedHashStillBreaksTheNextLink() async throws {
+        let database = try await populated()
+        // Whoever edits event 4 and fixes its own hash still leaves event 5 pointing at the old one.
+        let result = try await tamper(database, "UPDATE audit_event SET hash = '\(String(repeating: "a", count: 64))' WHERE seq = 4")
+        #expect(result.firstBrokenID == "4")
+        let database2 = try await populated()
+        let events = try await database2.open(readOnly: true).auditEvents(type: nil, limit: 100, beforeSeq: nil)
+        let fourth = try #require(events.first { $0.seq == 4 })
+        var forged = fourth
+        forged.actor = AuditActor(kind: .cli, id: nil, name: "forger")
+        let forgedHash = AuditChain.hash(of: forged)
+        let result2 = try await tamper(database2, "UPDATE audit_event SET actor_name = 'forger', hash = '\(forgedHash)' WHERE seq = 4")
+        #expect(result2.firstBrokenID == "5")
+        #expect(result2.problem?.contains("prev_hash") == true)
+    }
+
+    @Test func aDeletedEventBreaksTheChainAtTheNextOne() async throws {
+        let database = try await populated()
+        let result = try await tamper(database, "DELETE FROM audit_event WHERE seq = 6")
+        #expect(!result.ok)
+        #expect(result.firstBrokenID == "7")
+        #expect(result.checked == 5)
+    }
+
+    @Test func aDeletedTailIsNoticed() async throws {
+        let database = try await populated()
+        let result = try await tamper(database, "DELETE FROM audit_event WHERE seq >= 8")
+        #expect(!result.ok)
+        #expect(result.firstBrokenID == "8")
+        #expect(result.checked == 7)
+    }
+
+    @Test func anInsertedEventBreaksTheChain() async throws {
+        let database = try await populated()
+        let result = try await tamper(database, """
+            UPDATE audit_event SET seq = seq + 100 WHERE seq > 5;
+            INSERT INTO audit_event (seq, at, type, actor_kind, actor_name, entity_kind, prev_hash, hash)
+            VALUES (6, '2026-01-01T00:00:00.000Z', 'token.created', 'cli', 'forger', 'token', 'x', 'y');
+            """)
+        #expect(!result.ok)
+        #expect(result.firstBrokenID == "6")
+    }
+}

@@ -26,7 +26,8 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "lead-dispatcher"),
         logger: logger)
-    app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, logger: logger))
+    app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, logger: logger),
+                    RetentionService(leads: store, retentionDays: settings.retentionDays, logger: logger))
     return app
 }
 
@@ -62,5 +63,6 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     TokenController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("tokens"))
     AuditEventController(repository: store).addRoutes(to: v1.group("audit-events"))
     LeadController(leads: store, settings: settings, delivery: delivery).addRoutes(to: v1)
+    StatsController(leads: store, policies: store, vendors: store, settings: settings).addRoutes(to: v1)
     return router
 }

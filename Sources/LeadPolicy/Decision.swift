@@ -72,14 +72,37 @@ public struct ActionStep: Sendable, Equatable, Codable {
     public var target: Target?
     /// Agents considered and passed over, with the reason.
     public var skipped: [AgentSkip]
+    /// For a pool: the members that could take the lead, with their weights (what the rotation chose among).
+    public var eligible: [EligibleAgent]?
+    /// For a pool: true when the target is the agent a repeat email went to before.
+    public var sticky: Bool?
     public var note: String
 
-    public init(via: String, action: RuleAction, target: Target?, skipped: [AgentSkip], note: String) {
+    public init(via: String, action: RuleAction, target: Target?, skipped: [AgentSkip], eligible: [EligibleAgent]? = nil,
+                sticky: Bool? = nil, note: String) {
         self.via = via
         self.action = action
         self.target = target
         self.skipped = skipped
+        self.eligible = eligible
+        self.sticky = sticky
         self.note = note
+    }
+}
+
+/// A pool member that could take the lead, and its weight there.
+public struct EligibleAgent: Sendable, Equatable, Codable {
+    public var agentID: String
+    public var weight: Int
+
+    public init(agentID: String, weight: Int) {
+        self.agentID = agentID
+        self.weight = weight
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agentID = "agent_id"
+        case weight
     }
 }
 

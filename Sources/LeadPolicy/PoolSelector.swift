@@ -6,6 +6,8 @@ enum PoolSelector {
     struct Selection {
         var agentID: String?
         var skipped: [AgentSkip]
+        var eligible: [EligibleAgent] = []
+        var sticky = false
         var note: String
         /// The pool's new rotation, when the round robin advanced.
         var rotation: PoolRotation?
@@ -28,6 +30,7 @@ enum PoolSelector {
             if let previous = state.previousAssignments.first(where: { members.contains($0.agentID) && $0.at >= since }) {
                 if eligible.contains(where: { $0.agentID == previous.agentID }) {
                     return Selection(agentID: previous.agentID, skipped: skipped,
+                                     eligible: eligible.map { EligibleAgent(agentID: $0.agentID, weight: $0.weight) }, sticky: true,
                                      note: "sticky: the same email went to agent '\(previous.agentID)' within \(pool.stickyDays) days",
                                      rotation: nil)
                 }
@@ -52,6 +55,7 @@ enum PoolSelector {
         rotation.current[chosen, default: 0] -= total
         let weights = eligible.map { "\($0.agentID):\($0.weight)" }.joined(separator: ", ")
         return Selection(agentID: chosen, skipped: skipped,
+                         eligible: eligible.map { EligibleAgent(agentID: $0.agentID, weight: $0.weight) },
                          note: stickyNote + "smooth weighted round robin over pool '\(pool.id)' (\(weights)) chose agent '\(chosen)'",
                          rotation: rotation)
     }

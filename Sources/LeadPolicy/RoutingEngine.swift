@@ -81,7 +81,8 @@ public enum RoutingEngine {
             }
             let selection = PoolSelector.select(from: pool, lead: lead, policy: policy, state: state)
             let target = selection.agentID.flatMap { id in policy.agent(id).map { Target.agent(agentID: id, accountID: $0.accountID) } }
-            return Resolution(step: ActionStep(via: via, action: action, target: target, skipped: selection.skipped, note: selection.note),
+            return Resolution(step: ActionStep(via: via, action: action, target: target, skipped: selection.skipped,
+                                               eligible: selection.eligible, sticky: selection.sticky, note: selection.note),
                               rotation: selection.rotation)
         }
     }

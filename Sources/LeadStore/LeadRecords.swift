@@ -122,3 +122,11 @@ extension StoredLead {
                     ruleID: ruleID, target: target, status: status, attempts: attempts, updatedAt: updatedAt, policyVersion: policyVersion)
     }
 }
+
+/// A lead as the engine saw it, with the decision it got: what fairness figures and backtests replay.
+public struct DecidedLead: Sendable {
+    public var id: String
+    public var receivedAt: Date
+    public var lead: Lead
+    public var decision: Decision
+}

@@ -16,6 +16,13 @@ public protocol LeadRepository: Sendable {
     /// One page of leads, newest first.
     func leads(_ query: LeadQuery) async throws -> [LeadSummary]
 
+    /// Erases the contact fields (see `ContactFields`) of leads received before `cutoff`, keeping their
+    /// decisions, targets and delivery history; returns how many leads were erased.
+    func eraseContactFields(receivedBefore cutoff: Date, actor: AuditActor) async throws -> Int
+
+    /// Every lead received in the range, oldest first, as the engine saw it and as it was decided.
+    func decidedLeads(since: Date?, until: Date?) async throws -> [DecidedLead]
+
     /// How many leads are stored, and how many wait in the outbox.
     func leadCounts() async throws -> (leads: Int, outbox: Int)
 

@@ -42,4 +42,32 @@ extension SQLiteStore {
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map(LeadTables.summary(from:))
         }
     }
+
+    public func decidedLeads(since: Date?, until: Date?) async throws -> [DecidedLead] {
+        try await pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let since {
+                conditions.append("received_at >= ?")
+                arguments += [Timestamp.string(since)]
+            }
+            if let until {
+                conditions.append("received_at < ?")
+                arguments += [Timestamp.string(until)]
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, received_at, vendor_id, email, campaign_id, tags_json, decision_json FROM lead \(whereClause) ORDER BY received_at, id",
+                arguments: arguments)
+            var result: [DecidedLead] = []
+            while let row = try rows.next() {
+                let tags = try LeadTables.decoder.decode([String].self, from: Data((row["tags_json"] as String).utf8))
+                result.append(DecidedLead(
+                    id: row["id"], receivedAt: Timestamp.parse(row["received_at"]) ?? Date(),
+                    lead: Lead(vendorID: row["vendor_id"], email: row["email"], campaignID: row["campaign_id"], tags: tags),
+                    decision: try LeadTables.decoder.decode(Decision.self, from: Data((row["decision_json"] as String).utf8))))
+            }
+            return result
+        }
+    }
 }

@@ -169,6 +169,8 @@ enum Schema {
             // The routing state the decision read (rotations, counts, earlier assignments), so that it
             // can be re-derived.
             t.add(column: "state_json", .text)
+            // When retention erased the lead's contact fields.
+            t.add(column: "erased_at", .text)
         }
         try db.drop(index: "lead_on_status")
         for column in ["status", "vendor_id", "campaign_id", "rule_id", "target_account_id"] {

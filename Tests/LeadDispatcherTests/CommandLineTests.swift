@@ -160,4 +160,14 @@ import Testing
         #expect(broken.lastLine.contains(#""first_broken_id":"1""#))
         #expect(broken.lastLine.contains(#""ok":false"#))
     }
+
+    @Test func auditPurgeNeedsARetentionPeriod() throws {
+        _ = try run("migrate", "--database", database)
+        let off = try run("audit", "purge", "--database", database)
+        #expect(off.status != 0)
+        #expect(off.error.contains("retention"), "\(off.error)")
+        let purged = try run("audit", "purge", "--database", database, environment: ["DISPATCHER_RETENTION_DAYS": "30"])
+        #expect(purged.status == 0, "\(purged.error)")
+        #expect(purged.output.contains("0 leads received more than 30 days ago"))
+    }
 }

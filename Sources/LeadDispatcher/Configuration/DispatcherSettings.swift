@@ -32,6 +32,8 @@ public struct DispatcherSettings: Sendable {
     public var maxRejections = 3
     /// Seconds a shutdown waits for deliveries in flight.
     public var shutdownGracePeriod: Double = 20
+    /// Days after which a lead's contact fields are erased (its decision record stays); 0 keeps them forever.
+    public var retentionDays = 0
     /// The time zone whose midnight resets the agents' daily caps.
     public var timeZone = TimeZone(identifier: "UTC")!
     /// The master key for CRM keys at rest (base64 of 32 bytes); when absent, `keyFile` is used.
@@ -68,6 +70,7 @@ public struct DispatcherSettings: Sendable {
         deliveryConcurrency = try values.int("deliveryConcurrency", default: deliveryConcurrency, range: 1...256)
         maxRejections = try values.int("maxRejections", default: maxRejections, range: 1...100)
         shutdownGracePeriod = try values.double("shutdownGracePeriod", default: shutdownGracePeriod, range: 0...600)
+        retentionDays = try values.int("retentionDays", default: retentionDays, range: 0...36_500)
         let zone = try values.string("timeZone", default: timeZone.identifier)
         guard let parsedZone = TimeZone(identifier: zone) else {
             throw SettingsError(key: "timeZone", message: "'\(zone)' is not a time zone name such as UTC or America/New_York")

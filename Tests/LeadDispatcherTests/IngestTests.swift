@@ -50,6 +50,8 @@ import Testing
             #expect(fields["rating"] == .number(4))
             #expect(fields["api_key"] == nil)
             #expect(!lead.text.contains(key))
+            // The vendor's key is not stored with the lead either: the database holds only its hash.
+            #expect(service.databaseBytes().range(of: Data(key.utf8)) == nil)
         }
     }
 

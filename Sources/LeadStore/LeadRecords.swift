@@ -12,6 +12,9 @@ public enum LeadStatus: String, Sendable, Codable, CaseIterable {
     case dead
     /// No rule found a target; kept, never dropped, until an admin reroutes it.
     case unrouted
+    /// The same email and campaign again from the same vendor inside its dedupe window: kept, not routed
+    /// or delivered.
+    case duplicate
 }
 
 /// A lead as a vendor submitted it, validated, before it is committed.
@@ -22,20 +25,34 @@ public struct LeadSubmission: Sendable {
     /// What the policy engine matches on.
     public var lead: Lead
     public var receivedAt: Date
+    /// The vendor's `Idempotency-Key`, if it sent one.
+    public var idempotencyKey: String?
 
-    public init(vendorID: String, fields: [String: JSONValue], lead: Lead, receivedAt: Date = Date()) {
+    public init(vendorID: String, fields: [String: JSONValue], lead: Lead, receivedAt: Date = Date(), idempotencyKey: String? = nil) {
         self.vendorID = vendorID
         self.fields = fields
         self.lead = lead
         self.receivedAt = receivedAt
+        self.idempotencyKey = idempotencyKey
     }
 }
 
-/// The answer for a committed lead.
+/// The answer for a submitted lead.
 public struct AcceptedLead: Sendable, Equatable {
+    public enum Disposition: Sendable, Equatable {
+        /// Committed, decided and (if routed) queued.
+        case new
+        /// A repeat (the same `Idempotency-Key`, or a duplicate inside the vendor's dedupe window):
+        /// `leadID` is the first lead's; nothing is routed or delivered again.
+        case repeated
+        /// The `Idempotency-Key` was used before for a different body: refused, nothing stored.
+        case keyConflict
+    }
+
     public var leadID: String
     public var status: LeadStatus
-    public var decision: Decision
+    public var decision: Decision?
+    public var disposition: Disposition = .new
 }
 
 /// One attempt to hand a lead to Buying Buddy.

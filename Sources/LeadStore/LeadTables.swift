@@ -33,6 +33,22 @@ enum LeadTables {
         return status
     }
 
+    /// Records a duplicate: kept for the record, never routed or delivered.
+    static func insertDuplicate(_ submission: LeadSubmission, id: String, of first: String, now: Date, in db: Database) throws {
+        let decision = Decision(ruleID: nil, via: nil, target: nil, explanation: Explanation(
+            summary: "a duplicate of lead '\(first)': the same email and campaign from the same vendor inside its dedupe window; not routed",
+            rules: [], steps: []))
+        try db.execute(
+            sql: """
+                INSERT INTO lead (id, received_at, vendor_id, email, campaign_id, tags_json, fields_json, status, decision_json,
+                                  attempts, updated_at, duplicate_of)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'duplicate', ?, 0, ?, ?)
+                """,
+            arguments: [id, Timestamp.string(submission.receivedAt), submission.vendorID, submission.lead.normalizedEmail,
+                        submission.lead.campaignID, try json(submission.lead.tags), try json(submission.fields), try json(decision),
+                        Timestamp.string(now), first])
+    }
+
     /// Replaces an unrouted lead's decision (reroute); a routed result enters the outbox.
     static func update(id: String, decision: Decision, state: RoutingState, policyVersion: Int?, now: Date, in db: Database) throws -> LeadStatus {
         let status: LeadStatus = decision.target == nil ? .unrouted : .queued

@@ -11,8 +11,23 @@ extension SQLiteStore: LeadRepository {
             let now = Date()
             var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
             var audit = try AuditWriter(db)
+            var repeats = try RepeatedSubmissions(db, now: now)
             var accepted: [AcceptedLead] = []
             for submission in submissions {
+                if let answer = try repeats.earlierAnswer(for: submission, in: db) {
+                    accepted.append(answer)
+                    continue
+                }
+                if let first = try repeats.duplicateOf(submission, in: db) {
+                    let id = LeadIDs.make(at: submission.receivedAt)
+                    try LeadTables.insertDuplicate(submission, id: id, of: first, now: now, in: db)
+                    try audit.append(NewAuditEvent(type: "lead.duplicate", entityKind: "lead", entityID: id,
+                                                   after: .object(["duplicate_of": .string(first), "vendor_id": .string(submission.vendorID)])),
+                                     actor: .vendor(submission.vendorID), at: now, in: db)
+                    try repeats.remember(submission, leadID: first, in: db)
+                    accepted.append(AcceptedLead(leadID: first, status: .duplicate, decision: nil, disposition: .repeated))
+                    continue
+                }
                 let state = try routing.state(for: submission.lead, policy: policy, now: now, in: db)
                 let outcome = RoutingEngine.decide(submission.lead, policy: policy, state: state)
                 try routing.apply(outcome, in: db)
@@ -23,6 +38,7 @@ extension SQLiteStore: LeadRepository {
                 for event in LeadEvents.decided(id, vendorID: submission.vendorID, decision: outcome.decision, status: status, policyVersion: version) {
                     try audit.append(event, actor: .vendor(submission.vendorID), at: now, in: db)
                 }
+                try repeats.remember(submission, leadID: id, in: db)
                 accepted.append(AcceptedLead(leadID: id, status: status, decision: outcome.decision))
             }
             return accepted

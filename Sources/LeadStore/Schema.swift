@@ -107,7 +107,7 @@ enum Schema {
             // Every field as received, the vendor's key removed.
             t.column("fields_json", .text).notNull()
             t.column("status", .text).notNull()
-                .check { ["queued", "retrying", "delivered", "dead", "unrouted"].contains($0) }
+                .check { ["queued", "retrying", "delivered", "dead", "unrouted", "duplicate"].contains($0) }
             t.column("rule_id", .text)
             t.column("target_kind", .text)
             t.column("target_agent_id", .text)
@@ -171,6 +171,17 @@ enum Schema {
             t.add(column: "state_json", .text)
             // When retention erased the lead's contact fields.
             t.add(column: "erased_at", .text)
+            // For a `duplicate`: the lead it repeats (same vendor, email and campaign inside the window).
+            t.add(column: "duplicate_of", .text)
+        }
+        // `Idempotency-Key`s seen in the last 24 hours, per vendor, with a fingerprint of the body.
+        try db.create(table: "idempotency_key") { t in
+            t.column("vendor_id", .text).notNull()
+            t.column("key", .text).notNull()
+            t.column("fingerprint", .text).notNull()
+            t.column("lead_id", .text).notNull()
+            t.column("created_at", .text).notNull().indexed()
+            t.primaryKey(["vendor_id", "key"])
         }
         try db.drop(index: "lead_on_status")
         for column in ["status", "vendor_id", "campaign_id", "rule_id", "target_account_id"] {

@@ -61,7 +61,7 @@ import Testing
         try await seed(store)
         let targets = try await withThrowingTaskGroup(of: String?.self) { group in
             for _ in 0..<40 {
-                group.addTask { try await store.accept([submission()], dayTimeZone: utc).first?.decision.target?.agentID }
+                group.addTask { try await store.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID }
             }
             return try await group.reduce(into: [String]()) { if let id = $1 { $0.append(id) } }
         }
@@ -75,12 +75,12 @@ import Testing
         do {
             let store = try database.open()
             try await seed(store, weights: (1, 1))
-            sequence.append(try await store.accept([submission()], dayTimeZone: utc).first?.decision.target?.agentID ?? "-")
+            sequence.append(try await store.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID ?? "-")
             try store.close()
         }
         let reopened = try database.open()
         for _ in 0..<3 {
-            sequence.append(try await reopened.accept([submission()], dayTimeZone: utc).first?.decision.target?.agentID ?? "-")
+            sequence.append(try await reopened.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID ?? "-")
         }
         #expect(sequence == ["a", "b", "a", "b"])
     }
@@ -91,7 +91,7 @@ import Testing
         try await seed(store, weights: (1, 1), cap: 1)
         var targets: [String] = []
         for _ in 0..<4 {
-            targets.append(try await store.accept([submission()], dayTimeZone: utc).first?.decision.target?.agentID ?? "-")
+            targets.append(try await store.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID ?? "-")
         }
         #expect(targets == ["a", "b", "b", "b"])
     }
@@ -100,9 +100,9 @@ import Testing
         let database = try TemporaryDatabase()
         let store = try database.open()
         try await seed(store, weights: (1, 1), stickyDays: 30)
-        let first = try await store.accept([submission(email: "pat@example.com")], dayTimeZone: utc).first?.decision.target?.agentID
+        let first = try await store.accept([submission(email: "pat@example.com")], dayTimeZone: utc).first?.decision?.target?.agentID
         _ = try await store.accept([submission(email: "kim@example.com")], dayTimeZone: utc)
-        let repeatLead = try await store.accept([submission(email: "PAT@example.com")], dayTimeZone: utc).first?.decision.target?.agentID
+        let repeatLead = try await store.accept([submission(email: "PAT@example.com")], dayTimeZone: utc).first?.decision?.target?.agentID
         #expect(first == "a")
         #expect(repeatLead == "a")
     }
@@ -114,7 +114,7 @@ import Testing
         for _ in 0..<3 {
             #expect(try await store.preview(Lead(tags: ["buyer"]), dayTimeZone: utc).target?.agentID == "a")
         }
-        #expect(try await store.accept([submission()], dayTimeZone: utc).first?.decision.target?.agentID == "a")
+        #expect(try await store.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID == "a")
     }
 
     @Test func theOutboxRecordsAttemptsAndOutcomes() async throws {

@@ -6,10 +6,12 @@ import LeadPolicy
 struct IngestError: HTTPResponseError, Sendable {
     var status: HTTPResponse.Status
     var message: String
+    var headers: HTTPFields
 
-    init(_ status: HTTPResponse.Status, _ message: String) {
+    init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
+        self.headers = headers
     }
 
     static func badRequest(_ message: String) -> IngestError {
@@ -17,6 +19,8 @@ struct IngestError: HTTPResponseError, Sendable {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        try JSONResponse.make(.object(["success": .bool(false), "error": .string(message)]), status: status)
+        var response = try JSONResponse.make(.object(["success": .bool(false), "error": .string(message)]), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
     }
 }

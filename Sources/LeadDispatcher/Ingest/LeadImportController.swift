@@ -16,6 +16,7 @@ struct LeadImportController {
     let leads: any LeadRepository
     let settings: DispatcherSettings
     let delivery: DeliveryWakeUp?
+    let rateLimiter = VendorRateLimiter()
 
     func addRoutes(to router: Router<DispatcherRequestContext>) {
         router.post("/clientapi/lead-import", use: importLead)
@@ -24,12 +25,21 @@ struct LeadImportController {
     @Sendable func importLead(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         do {
             let accepted = try await accept(request, context: context)
-            Counter(label: "dispatcher_ingest_total", dimensions: [("outcome", accepted.status.rawValue)]).increment()
-            return try JSONResponse.make(.object([
+            var body: [String: JSONValue] = [
                 "success": .bool(true),
                 "lead_id": .string(accepted.leadID),
                 "status": .string(accepted.status.rawValue),
-            ]))
+            ]
+            switch accepted.disposition {
+            case .new:
+                Counter(label: "dispatcher_ingest_total", dimensions: [("outcome", accepted.status.rawValue)]).increment()
+            case .repeated:
+                Counter(label: "dispatcher_ingest_total", dimensions: [("outcome", "duplicate")]).increment()
+                body["duplicate"] = .bool(true)
+            case .keyConflict:
+                throw IngestError(.conflict, "Idempotency-Key: was used in the last 24 hours for a different lead (lead \(accepted.leadID)); use a new key")
+            }
+            return try JSONResponse.make(.object(body))
         } catch let error as IngestError {
             Counter(label: "dispatcher_ingest_total", dimensions: [("outcome", "refused_\(error.status.code)")]).increment()
             context.logger.notice("lead refused", metadata: ["status": "\(error.status.code)", "reason": "\(error.message)"])
@@ -50,12 +60,29 @@ struct LeadImportController {
         }
         let raw = try LeadFormParser.fields(body, format: format)
         let vendor = try await authenticate(request.headers, raw)
-        let submission = try LeadValidator.validate(raw, vendorID: vendor.id, receivedAt: Date())
+        if let wait = await rateLimiter.take(vendorID: vendor.id, perMinute: vendor.rateLimitPerMinute) {
+            let seconds = max(1, Int(wait.rounded(.up)))
+            throw IngestError(.tooManyRequests, "rate limit: vendor '\(vendor.id)' may send \(vendor.rateLimitPerMinute ?? 0) leads a minute; retry in \(seconds) s",
+                              headers: [.retryAfter: String(seconds)])
+        }
+        var submission = try LeadValidator.validate(raw, vendorID: vendor.id, receivedAt: Date())
+        submission.idempotencyKey = try Self.idempotencyKey(request.headers)
         guard let accepted = try await leads.accept([submission], dayTimeZone: settings.timeZone).first else {
             throw IngestError(.internalServerError, "the lead was not committed")
         }
         if accepted.status == .queued { delivery?.wake() }
         return accepted
+    }
+
+    static var idempotencyHeader: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
+
+    /// The `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+    static func idempotencyKey(_ headers: HTTPFields) throws(IngestError) -> String? {
+        guard let key = headers[idempotencyHeader] else { return nil }
+        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace && ($0.asciiValue ?? 0) >= 0x21 }) else {
+            throw .badRequest("Idempotency-Key: must be 1 to 255 visible ASCII characters")
+        }
+        return key
     }
 
     /// The vendor whose key came as `Authorization: Bearer` or in the `api_key` field.

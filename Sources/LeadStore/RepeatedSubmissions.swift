@@ -1,0 +1,62 @@
+import Crypto
+import Foundation
+import GRDB
+import LeadPolicy
+
+/// Recognises submissions seen before, inside the write transaction so that concurrent repeats are
+/// decided one after another: a repeated `Idempotency-Key` (24 hours, per vendor) and a duplicate lead
+/// (the same email and campaign from the same vendor inside its `dedupe_window_minutes`).
+struct RepeatedSubmissions {
+    static let keyLifetime: TimeInterval = 24 * 3600
+
+    let now: Date
+    private var dedupeWindows: [String: Int] = [:]
+
+    init(_ db: Database, now: Date) throws {
+        self.now = now
+        try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?",
+                       arguments: [Timestamp.string(now.addingTimeInterval(-Self.keyLifetime))])
+        for row in try Row.fetchAll(db, sql: "SELECT id, dedupe_window_minutes FROM vendor WHERE dedupe_window_minutes > 0") {
+            dedupeWindows[row["id"]] = row["dedupe_window_minutes"]
+        }
+    }
+
+    /// The answer given the first time, when this is a repeat of an `Idempotency-Key`.
+    func earlierAnswer(for submission: LeadSubmission, in db: Database) throws -> AcceptedLead? {
+        guard let key = submission.idempotencyKey,
+              let row = try Row.fetchOne(db, sql: "SELECT fingerprint, lead_id FROM idempotency_key WHERE vendor_id = ? AND key = ?",
+                                         arguments: [submission.vendorID, key])
+        else { return nil }
+        let leadID: String = row["lead_id"]
+        let status = try String.fetchOne(db, sql: "SELECT status FROM lead WHERE id = ?", arguments: [leadID]).flatMap(LeadStatus.init) ?? .queued
+        let disposition: AcceptedLead.Disposition = row["fingerprint"] == Self.fingerprint(submission) ? .repeated : .keyConflict
+        return AcceptedLead(leadID: leadID, status: status, decision: nil, disposition: disposition)
+    }
+
+    /// The first lead this one duplicates, inside the vendor's dedupe window.
+    func duplicateOf(_ submission: LeadSubmission, in db: Database) throws -> String? {
+        guard let minutes = dedupeWindows[submission.vendorID], let email = submission.lead.normalizedEmail else { return nil }
+        return try String.fetchOne(
+            db,
+            sql: """
+                SELECT id FROM lead
+                WHERE email = ? AND vendor_id = ? AND campaign_id IS ? AND status != 'duplicate' AND received_at >= ?
+                ORDER BY received_at LIMIT 1
+                """,
+            arguments: [email, submission.vendorID, submission.lead.campaignID,
+                        Timestamp.string(submission.receivedAt.addingTimeInterval(-Double(minutes) * 60))])
+    }
+
+    /// Remembers the key, if any, with the lead it answers with.
+    func remember(_ submission: LeadSubmission, leadID: String, in db: Database) throws {
+        guard let key = submission.idempotencyKey else { return }
+        try db.execute(sql: "INSERT OR REPLACE INTO idempotency_key (vendor_id, key, fingerprint, lead_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [submission.vendorID, key, Self.fingerprint(submission), leadID, Timestamp.string(now)])
+    }
+
+    /// SHA-256 of the fields in a canonical form (sorted keys): the same body gives the same print.
+    static func fingerprint(_ submission: LeadSubmission) -> String {
+        let data = (try? AuditLog.encoder.encode(submission.fields)) ?? Data()
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}

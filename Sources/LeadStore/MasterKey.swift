@@ -39,6 +39,25 @@ public struct MasterKey: Sendable {
         databasePath + ".key"
     }
 
+    /// Writes this key to `path` (mode 0600, synced to disk), which must not exist: a rotation stages
+    /// the new key here before re-encrypting, so that it is never lost.
+    public func writeNewKeyFile(at path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError.masterKey("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        try handle.write(contentsOf: Data((base64 + "\n").utf8))
+        try handle.synchronize()
+    }
+
+    /// Moves a staged key file over the key file in one step.
+    public static func promote(staged: String, to path: String) throws {
+        guard rename(staged, path) == 0 else {
+            throw StoreError.masterKey("cannot replace \(path) with \(staged): \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Reads the key file, or creates it (mode 0600) when `create` is true and it does not exist.
     public static func loadOrCreate(keyFile path: String, create: Bool) throws -> MasterKey {
         let manager = FileManager.default

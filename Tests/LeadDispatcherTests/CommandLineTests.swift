@@ -170,4 +170,45 @@ import Testing
         #expect(purged.status == 0, "\(purged.error)")
         #expect(purged.output.contains("0 leads received more than 30 days ago"))
     }
+
+    @Test func secretsRotateReEncryptsEveryKeyUnderANewMasterKey() async throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Config/policy.example.json").path
+        #expect(try run("policy", "import", example, "--database", database).status == 0)
+        let keyFile = database + ".key"
+        let oldKey = try MasterKey.loadOrCreate(keyFile: keyFile, create: false)
+        let rotated = try run("secrets", "rotate", "--database", database)
+        #expect(rotated.status == 0, "\(rotated.error)")
+        #expect(rotated.output.contains("re-encrypted 7 CRM keys"))
+        let newKey = try MasterKey.loadOrCreate(keyFile: keyFile, create: false)
+        #expect(newKey.base64 != oldKey.base64)
+        #expect(!FileManager.default.fileExists(atPath: keyFile + ".new"))
+        let owner = SecretOwner(kind: "agent", id: "maria-lopez")
+        let store = try SQLiteStore(path: database, masterKey: newKey, readOnly: true)
+        #expect(try await store.secret(for: owner) == "REPLACE-with-Maria-Lopez-Lead-Import-key")
+        let stale = try SQLiteStore(path: database, masterKey: oldKey, readOnly: true)
+        await #expect(throws: StoreError.self) { _ = try await stale.secret(for: owner) }
+        // With the key in the environment, the new one is printed on the last line.
+        let environment = ["DISPATCHER_SECRET_KEY": newKey.base64]
+        let printed = try run("secrets", "rotate", "--database", database, environment: environment)
+        #expect(printed.status == 0, "\(printed.error)")
+        let printedKey = try MasterKey(base64: printed.lastLine)
+        let reopened = try SQLiteStore(path: database, masterKey: printedKey, readOnly: true)
+        #expect(try await reopened.secret(for: owner) == "REPLACE-with-Maria-Lopez-Lead-Import-key")
+    }
+
+    @Test func backupWritesAConsistentCopyWhileTheServiceRuns() async throws {
+        let writer = try SQLiteStore(path: database, masterKey: try MasterKey.loadOrCreate(keyFile: database + ".key", create: true))
+        for index in 0..<5 {
+            _ = try await writer.createToken(name: "token \(index)", role: .auditor, actor: .cli("test"))
+        }
+        // The writer stays open, as `serve` would be, while the backup runs in another process.
+        let copy = directory.appendingPathComponent("backup.sqlite").path
+        let backup = try run("backup", copy, "--database", database)
+        #expect(backup.status == 0, "\(backup.error)")
+        #expect(try run("backup", copy, "--database", database).status != 0)
+        let restored = try SQLiteStore(path: copy, masterKey: .generate(), readOnly: true)
+        #expect(try await restored.tokens().count == 5)
+        #expect(try await restored.verifyAuditChain().ok)
+        withExtendedLifetime(writer) {}
+    }
 }

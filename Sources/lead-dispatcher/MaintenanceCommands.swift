@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import LeadDispatcher
+import LeadStore
+
+/// `lead-dispatcher backup PATH`: a consistent online copy.
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a consistent copy of the database to PATH; safe while the service runs.")
+
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "Where to write the copy (must not exist).") var path: String
+
+    func run() async throws {
+        let settings = try await common.settings()
+        try await CommandFailure.reporting {
+            let store = try SQLiteStore.forCommand(settings, readOnly: true)
+            try await store.backup(to: path)
+            print("wrote a consistent copy of \(settings.database) to \(path); the CRM keys in it open only with the same master key")
+        }
+    }
+}
+
+/// `lead-dispatcher secrets rotate`: every CRM key re-encrypted under a new master key.
+struct SecretsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secrets", abstract: "Manage the master key.", subcommands: [Rotate.self])
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-encrypt every CRM key under a new master key (with the service stopped).",
+            discussion: """
+                With a key file, the new key replaces it. With DISPATCHER_SECRET_KEY, the new key is printed on the \
+                last line of standard output: set it in the environment before the next start.
+                """)
+
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let settings = try await common.settings()
+            try await CommandFailure.reporting {
+                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                let newKey = MasterKey.generate()
+                // Staged first: if anything stops after the keys are re-encrypted, the new key is on disk.
+                let staged = settings.effectiveKeyFile + ".new"
+                try newKey.writeNewKeyFile(at: staged)
+                let count: Int
+                do {
+                    count = try await store.reencryptSecrets(with: newKey)
+                } catch {
+                    try? FileManager.default.removeItem(atPath: staged)
+                    throw error
+                }
+                try store.close()
+                if settings.secretKey == nil {
+                    try MasterKey.promote(staged: staged, to: settings.effectiveKeyFile)
+                    print("re-encrypted \(count) CRM keys; the new master key is in \(settings.effectiveKeyFile)")
+                } else {
+                    try? FileManager.default.removeItem(atPath: staged)
+                    print("re-encrypted \(count) CRM keys; set DISPATCHER_SECRET_KEY to the new master key before the next start:")
+                    print(newKey.base64)
+                }
+            }
+        }
+    }
+}

@@ -11,7 +11,10 @@ import Testing
             routes += [(.get, "/v1/\(collection)"), (.post, "/v1/\(collection)"), (.get, "/v1/\(collection)/\(id)"),
                        (.patch, "/v1/\(collection)/\(id)"), (.delete, "/v1/\(collection)/\(id)")]
         }
-        routes += [(.post, "/v1/vendors/zillow/rotate-key"), (.get, "/v1/policy"), (.put, "/v1/policy"), (.get, "/v1/audit-events")]
+        routes += [(.post, "/v1/vendors/zillow/rotate-key"), (.get, "/v1/policy"), (.put, "/v1/policy"), (.get, "/v1/audit-events"),
+                   (.get, "/v1/audit-events/verify"), (.get, "/v1/policy/versions"), (.get, "/v1/policy/versions/1"),
+                   (.post, "/v1/policy/simulate"), (.get, "/v1/leads"), (.get, "/v1/leads.csv"), (.get, "/v1/stats/distribution"),
+                   (.post, "/v1/route-preview"), (.post, "/v1/leads/ld_x/redeliver"), (.post, "/v1/leads/ld_x/reroute")]
         return routes
     }()
 

@@ -24,6 +24,7 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
     let router = buildRouter(store: store, settings: settings, delivery: wakeUp)
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "lead-dispatcher"),
         logger: logger)
     app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, logger: logger),

@@ -65,7 +65,7 @@ import Testing
         #expect(fromFile.deliveryFormat == defaults.deliveryFormat && fromFile.deliveryTimeout == defaults.deliveryTimeout)
         #expect(fromFile.deliveryConcurrency == defaults.deliveryConcurrency && fromFile.maxRejections == defaults.maxRejections)
         #expect(fromFile.shutdownGracePeriod == defaults.shutdownGracePeriod && fromFile.timeZone == defaults.timeZone)
-        #expect(fromFile.retentionDays == defaults.retentionDays)
+        #expect(fromFile.retentionDays == defaults.retentionDays && fromFile.idleTimeout == defaults.idleTimeout)
     }
 
     @Test(arguments: [

@@ -32,6 +32,8 @@ public struct DispatcherSettings: Sendable {
     public var maxRejections = 3
     /// Seconds a shutdown waits for deliveries in flight.
     public var shutdownGracePeriod: Double = 20
+    /// Seconds a connection may stay idle (a slow or stalled client) before it is closed.
+    public var idleTimeout: Double = 30
     /// Days after which a lead's contact fields are erased (its decision record stays); 0 keeps them forever.
     public var retentionDays = 0
     /// The time zone whose midnight resets the agents' daily caps.
@@ -71,6 +73,7 @@ public struct DispatcherSettings: Sendable {
         maxRejections = try values.int("maxRejections", default: maxRejections, range: 1...100)
         shutdownGracePeriod = try values.double("shutdownGracePeriod", default: shutdownGracePeriod, range: 0...600)
         retentionDays = try values.int("retentionDays", default: retentionDays, range: 0...36_500)
+        idleTimeout = try values.double("idleTimeout", default: idleTimeout, range: 0.1...3600)
         let zone = try values.string("timeZone", default: timeZone.identifier)
         guard let parsedZone = TimeZone(identifier: zone) else {
             throw SettingsError(key: "timeZone", message: "'\(zone)' is not a time zone name such as UTC or America/New_York")

@@ -21,13 +21,15 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
         "journal_mode": .string(journalMode),
     ])
     let wakeUp = DeliveryWakeUp()
-    let router = buildRouter(store: store, settings: settings, delivery: wakeUp)
+    let breaker = CircuitBreaker(threshold: settings.circuitThreshold, initialCoolDown: settings.circuitCoolDown,
+                                 maxCoolDown: settings.circuitCoolDown * 10)
+    let router = buildRouter(store: store, settings: settings, delivery: wakeUp, circuits: breaker)
     var app = Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "lead-dispatcher"),
         logger: logger)
-    app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, logger: logger),
+    app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, breaker: breaker, logger: logger),
                     RetentionService(leads: store, retentionDays: settings.retentionDays, logger: logger))
     return app
 }
@@ -39,7 +41,7 @@ public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
 
 /// The routes: health, metrics, the API document and lead ingest without a token; everything under
 /// `/v1` behind a bearer token.
-func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: DeliveryWakeUp?) -> Router<DispatcherRequestContext> {
+func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: DeliveryWakeUp?, circuits: CircuitBreaker?) -> Router<DispatcherRequestContext> {
     let router = Router(context: DispatcherRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
@@ -47,7 +49,7 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
         MetricsMiddleware()
         ErrorMappingMiddleware()
     }
-    HealthController(store: store).addRoutes(to: router)
+    HealthController(store: store, circuits: circuits).addRoutes(to: router)
     MetricsController(registry: MetricsRegistry.shared).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     LeadImportController(vendors: store, leads: store, settings: settings, delivery: delivery).addRoutes(to: router)

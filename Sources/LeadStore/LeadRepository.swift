@@ -46,6 +46,9 @@ public protocol OutboxRepository: Sendable {
     /// Records an attempt and its outcome, and releases the claim.
     func record(_ attempt: DeliveryAttempt, outcome: DeliveryOutcome, for job: DeliveryJob) async throws
 
+    /// Puts a claimed lead back for later without counting an attempt (its target's circuit is open).
+    func postpone(_ job: DeliveryJob, until: Date) async throws
+
     /// When the next unclaimed lead falls due, if any is waiting.
     func nextDueDate() async throws -> Date?
 }

@@ -71,6 +71,13 @@ extension SQLiteStore: OutboxRepository {
         }
     }
 
+    public func postpone(_ job: DeliveryJob, until: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE outbox SET due_at = ?, claimed_until = NULL WHERE lead_id = ?",
+                           arguments: [Timestamp.string(until), job.leadID])
+        }
+    }
+
     public func nextDueDate() async throws -> Date? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT MIN(due_at) FROM outbox WHERE claimed_until IS NULL").flatMap(Timestamp.parse)

@@ -66,6 +66,7 @@ import Testing
         #expect(fromFile.deliveryConcurrency == defaults.deliveryConcurrency && fromFile.maxRejections == defaults.maxRejections)
         #expect(fromFile.shutdownGracePeriod == defaults.shutdownGracePeriod && fromFile.timeZone == defaults.timeZone)
         #expect(fromFile.retentionDays == defaults.retentionDays && fromFile.idleTimeout == defaults.idleTimeout)
+        #expect(fromFile.circuitThreshold == defaults.circuitThreshold && fromFile.circuitCoolDown == defaults.circuitCoolDown)
     }
 
     @Test(arguments: [

@@ -238,4 +238,36 @@ import Testing
         }
         await server.stop()
     }
+
+    @Test func aFailingHostOpensItsCircuitAndAProbeClosesIt() async throws {
+        let server = try await StandInServer.start()
+        await server.crm.answer(otherwise: .fail(status: 503))
+        try await Self.withDispatcher(crmURL: server.url, configure: {
+            $0.maxAttempts = 1000
+            $0.circuitThreshold = 3
+            $0.circuitCoolDown = 0.6
+        }) { harness in
+            let id = try await harness.post(#""fname":"Pat","tags":"buyer""#)
+            try await Task.sleep(for: .milliseconds(300))
+            // Three failures opened the circuit: the CRM is left alone during the cool-down.
+            let hits = await server.crm.received.count
+            #expect(hits == 3)
+            let ready = try await harness.client.send(.get, "/readyz")
+            #expect(ready.status == .ok)
+            let delivery = ready["delivery"]?.objectValue
+            #expect(delivery?["status"] == .string("degraded"))
+            #expect(delivery?["circuits"] == .array([.object([
+                "circuit": .string("host:127.0.0.1:\(server.port)"), "state": .string("open"),
+                "since": delivery?["circuits"].flatMap { if case .array(let items) = $0 { items.first?.objectValue?["since"] } else { nil } } ?? .null,
+            ])]))
+            let metrics = try await harness.client.send(.get, "/metrics")
+            #expect(metrics.text.contains("dispatcher_circuit_open"))
+            // The CRM recovers; the probe after the cool-down succeeds and closes the circuit.
+            await server.crm.answer(otherwise: .succeed)
+            let lead = try await harness.waitFor(id, ["delivered"])
+            #expect(Self.attempts(lead).count == 4)
+            #expect(try await harness.client.send(.get, "/readyz")["delivery"]?.objectValue?["status"] == .string("ok"))
+        }
+        await server.stop()
+    }
 }

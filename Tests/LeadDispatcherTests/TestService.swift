@@ -25,6 +25,7 @@ final class TestService: @unchecked Sendable {
         settings.logLevel = .warning
         settings.deliveryTimeout = 2
         settings.shutdownGracePeriod = 2
+        settings.circuitCoolDown = 0.05
         settings.crmURL = "http://127.0.0.1:9/clientapi/lead-import"
     }
 

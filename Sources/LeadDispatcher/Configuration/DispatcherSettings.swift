@@ -32,6 +32,10 @@ public struct DispatcherSettings: Sendable {
     public var maxRejections = 3
     /// Seconds a shutdown waits for deliveries in flight.
     public var shutdownGracePeriod: Double = 20
+    /// Failures in a row that open a target's circuit (deliveries to it then wait).
+    public var circuitThreshold = 5
+    /// Seconds an open circuit waits before a probe; doubles after a failed probe, up to ten times this.
+    public var circuitCoolDown: Double = 30
     /// Seconds a connection may stay idle (a slow or stalled client) before it is closed.
     public var idleTimeout: Double = 30
     /// Days after which a lead's contact fields are erased (its decision record stays); 0 keeps them forever.
@@ -74,6 +78,8 @@ public struct DispatcherSettings: Sendable {
         shutdownGracePeriod = try values.double("shutdownGracePeriod", default: shutdownGracePeriod, range: 0...600)
         retentionDays = try values.int("retentionDays", default: retentionDays, range: 0...36_500)
         idleTimeout = try values.double("idleTimeout", default: idleTimeout, range: 0.1...3600)
+        circuitThreshold = try values.int("circuitThreshold", default: circuitThreshold, range: 1...1000)
+        circuitCoolDown = try values.double("circuitCoolDown", default: circuitCoolDown, range: 0.01...3600)
         let zone = try values.string("timeZone", default: timeZone.identifier)
         guard let parsedZone = TimeZone(identifier: zone) else {
             throw SettingsError(key: "timeZone", message: "'\(zone)' is not a time zone name such as UTC or America/New_York")

@@ -6,6 +6,7 @@ import LeadStore
 /// `/healthz` (the process answers) and `/readyz` (the database is open and fully migrated).
 struct HealthController {
     let store: SQLiteStore
+    let circuits: CircuitBreaker?
 
     func addRoutes(to router: Router<DispatcherRequestContext>) {
         router.get("/healthz", use: health)
@@ -19,11 +20,20 @@ struct HealthController {
     @Sendable func ready(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let ready = await store.isReady()
         let migrations = (try? await store.appliedMigrations()) ?? []
+        // Open circuits degrade delivery, not readiness: leads are still accepted and kept.
+        let open = await circuits?.report() ?? []
         return try JSONResponse.make(
             .object([
                 "status": .string(ready ? "ready" : "not ready"),
                 "database": .string(ready ? "ok" : "unavailable"),
                 "migrations": .array(migrations.map(JSONValue.string)),
+                "delivery": .object([
+                    "status": .string(open.isEmpty ? "ok" : "degraded"),
+                    "circuits": .array(open.map { circuit in
+                        .object(["circuit": .string(circuit.name), "state": .string(circuit.state.rawValue),
+                                 "since": circuit.since.map { .string(Timestamp.string($0)) } ?? .null])
+                    }),
+                ]),
             ]),
             status: ready ? .ok : .serviceUnavailable)
     }

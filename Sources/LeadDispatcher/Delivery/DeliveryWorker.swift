@@ -22,10 +22,12 @@ public struct DeliveryWorker: Service {
     let concurrency: Int
     let gracePeriod: Double
     let wakeUp: DeliveryWakeUp
+    let breaker: CircuitBreaker
     let logger: Logger
 
-    init(outbox: any OutboxRepository, settings: DispatcherSettings, wakeUp: DeliveryWakeUp, logger: Logger) {
+    init(outbox: any OutboxRepository, settings: DispatcherSettings, wakeUp: DeliveryWakeUp, breaker: CircuitBreaker, logger: Logger) {
         self.outbox = outbox
+        self.breaker = breaker
         var configuration = HTTPClient.Configuration()
         let timeout = TimeAmount.milliseconds(Int64(settings.deliveryTimeout * 1000))
         configuration.timeout = .init(connect: timeout, read: timeout)
@@ -107,10 +109,21 @@ public struct DeliveryWorker: Service {
     }
 
     func deliver(_ job: DeliveryJob, with client: CRMClient) async {
+        let circuits = Self.circuits(of: job, defaultURL: client.defaultURL)
+        if let later = await breaker.admit([circuits.host, circuits.key]) {
+            try? await outbox.postpone(job, until: later)
+            return
+        }
         let now = Date()
         let result: CRMResult
         if let apiKey = job.apiKey {
             result = await client.post(job, apiKey: apiKey)
+            switch result.verdict {
+            case .delivered: await breaker.succeeded([circuits.host, circuits.key])
+            case .transientFailure: await breaker.failed(circuits.host)
+            case .rejected: await breaker.failed(circuits.key)
+            case .permanentFailure: break
+            }
         } else {
             result = CRMResult(verdict: .permanentFailure, errorClass: "no_key", responseBody: "the target's agent or account no longer exists", durationMS: 0)
         }
@@ -128,6 +141,13 @@ public struct DeliveryWorker: Service {
             "lead_id": "\(job.leadID)", "target": "\(job.target.kind)", "http_status": "\(result.httpStatus.map(String.init) ?? "-")",
             "error": "\(result.errorClass ?? "-")", "outcome": "\(Self.name(outcome))",
         ])
+    }
+
+    /// The circuits a delivery goes through: its CRM host, and its target's key.
+    static func circuits(of job: DeliveryJob, defaultURL: String) -> (host: String, key: String) {
+        let host = URL(string: job.crmURL ?? defaultURL).flatMap { url in url.host.map { "\($0)\(url.port.map { ":\($0)" } ?? "")" } } ?? "unknown"
+        let key = job.target.agentID.map { "key:agent:\($0)" } ?? "key:admin:\(job.target.accountID)"
+        return ("host:\(host)", key)
     }
 
     static func name(_ outcome: DeliveryOutcome) -> String {

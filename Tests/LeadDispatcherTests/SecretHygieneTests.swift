@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LeadDispatcher
+import LeadPolicy
+import LeadStore
+import Logging
+import Synchronization
+import Testing
+
+/// Secrets stay out of the logs, and SQL takes values only as bound arguments.
+@Suite struct SecretHygieneTests {
+    /// Collects every log line, with its metadata, at every level.
+    final class LogCapture: Sendable {
+        let lines = Mutex<[String]>([])
+
+        var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+        func logger() -> Logger {
+            var logger = Logger(label: "capture") { _ in Handler(capture: self) }
+            logger.logLevel = .trace
+            return logger
+        }
+
+        struct Handler: LogHandler {
+            let capture: LogCapture
+            var metadata: Logger.Metadata = [:]
+            var logLevel: Logger.Level = .trace
+
+            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+                get { metadata[key] }
+                set { metadata[key] = newValue }
+            }
+
+            func log(event: LogEvent) {
+                let all = metadata.merging(event.metadata ?? [:]) { $1 }
+                capture.lines.withLock { $0.append("\(event.level) \(event.message) \(all)") }
+            }
+        }
+    }
+
+    @Test func noSecretReachesALogLine() async throws {
+        let capture = LogCapture()
+        let server = try await StandInServer.start()
+        let service = try TestService()
+        service.settings.crmURL = server.url
+        service.settings.logLevel = .trace
+        let store = try openStore(service.settings)
+        let admin = try await store.createToken(name: "admin", role: .admin, actor: .cli("test")).secret
+        let app = try await buildApplication(service.settings, store: store, logger: capture.logger())
+        let secrets = try await app.test(.router) { client in
+            try await SamplePolicy.create(client, token: admin)
+            let vendorKey = try #require(try await client.send(.post, "/v1/vendors/zillow/rotate-key", token: admin)["api_key"]?.stringValue)
+            let token = try #require(try await client.send(.post, "/v1/tokens", token: admin, json: #"{"name":"x","role":"auditor"}"#)["token"]?.stringValue)
+            let posted = try await client.send(.post, "/clientapi/lead-import", json: #"{"api_key":"\#(vendorKey)","fname":"Pat","tags":"buyer"}"#)
+            _ = try await client.send(.post, "/clientapi/lead-import", json: #"{"api_key":"\#(vendorKey)x","fname":"Pat"}"#)
+            _ = try await client.send(.get, "/v1/agents", token: token + "x")
+            let id = posted["lead_id"]?.stringValue ?? ""
+            for _ in 0..<200 {
+                if try await client.send(.get, "/v1/leads/\(id)", token: admin)["status"] == .string("delivered") { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return [vendorKey, token, admin, SamplePolicy.adminKey, SamplePolicy.janeKey, SamplePolicy.bobKey]
+        }
+        try store.close()
+        await server.stop()
+        let logs = capture.text
+        #expect(logs.contains("delivery attempt"), "the capture saw nothing: \(logs.prefix(500))")
+        for secret in secrets {
+            #expect(!logs.contains(secret), "a log line holds \(secret.prefix(6))…")
+        }
+    }
+
+    /// Every interpolation inside an SQL string in the store is one of these fragments, which are built
+    /// from constants in code; a value from outside must be a bound `?` argument instead.
+    @Test func sqlInterpolatesOnlyFragmentsBuiltFromConstants() throws {
+        let allowed: Set<String> = ["column", "table", "whereClause", "filter"]
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/LeadStore")
+        let files = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter { $0.hasSuffix(".swift") }
+        #expect(files.count > 10)
+        var found: Set<String> = []
+        let keywords = ["SELECT ", "INSERT ", "UPDATE ", "DELETE ", " FROM ", " WHERE "]
+        for file in files {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            var inSQLBlock = false
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.contains("sql: \"\"\"") { inSQLBlock = true }
+                let isSQL = inSQLBlock || (line.contains("sql: \"") && keywords.contains { line.contains($0) })
+                if isSQL {
+                    var rest = line[...]
+                    while let range = rest.range(of: "\\(") {
+                        let after = rest[range.upperBound...]
+                        let name = after.prefix { $0 != ")" }
+                        found.insert(String(name))
+                        #expect(allowed.contains(String(name)), "\(file): SQL interpolates \(name)")
+                        rest = after
+                    }
+                }
+                if inSQLBlock, line.trimmingCharacters(in: .whitespaces).hasPrefix("\"\"\""), !line.contains("sql:") { inSQLBlock = false }
+            }
+        }
+        // The scanner sees every fragment in use, so it would see a new one too.
+        #expect(found == allowed)
+    }
+}

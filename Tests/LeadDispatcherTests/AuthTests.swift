@@ -14,7 +14,7 @@ import Testing
         routes += [(.post, "/v1/vendors/zillow/rotate-key"), (.get, "/v1/policy"), (.put, "/v1/policy"), (.get, "/v1/audit-events"),
                    (.get, "/v1/audit-events/verify"), (.get, "/v1/policy/versions"), (.get, "/v1/policy/versions/1"),
                    (.post, "/v1/policy/simulate"), (.get, "/v1/leads"), (.get, "/v1/leads.csv"), (.get, "/v1/stats/distribution"),
-                   (.post, "/v1/route-preview"), (.post, "/v1/leads/ld_x/redeliver"), (.post, "/v1/leads/ld_x/reroute")]
+                   (.post, "/v1/route-preview"), (.get, "/v1/leads/ld_x"), (.post, "/v1/leads/ld_x/redeliver"), (.post, "/v1/leads/ld_x/reroute")]
         return routes
     }()
 
@@ -40,7 +40,8 @@ import Testing
             for (method, uri) in Self.routes {
                 let response = try await client.send(method, uri, token: service.auditorToken, json: method == .get ? nil : "{}")
                 if method == .get {
-                    #expect(response.status == .ok, "\(method) \(uri): \(response.text)")
+                    // Allowed: answered (a lead that does not exist is a 404, not a refusal).
+                    #expect(response.status == (uri.hasPrefix("/v1/leads/ld_") ? .notFound : .ok), "\(method) \(uri): \(response.text)")
                 } else {
                     #expect(response.status == .forbidden, "\(method) \(uri): \(response.text)")
                     #expect(response.error?.contains("auditor") == true)
@@ -56,7 +57,8 @@ import Testing
         try await service.test { client in
             try await SamplePolicy.create(client, token: service.adminToken)
             for (method, uri) in Self.routes where method == .get {
-                try #expect(await client.send(method, uri, token: service.adminToken).status == .ok, "\(uri)")
+                let expected: HTTPResponse.Status = uri.hasPrefix("/v1/leads/ld_") ? .notFound : .ok
+                try #expect(await client.send(method, uri, token: service.adminToken).status == expected, "\(uri)")
             }
             let write = try await client.send(.patch, "/v1/agents/jane", token: service.adminToken, json: #"{"weight":2}"#)
             #expect(write.status == .ok)

@@ -79,26 +79,20 @@ public struct DeliveryAttempt: Sendable, Equatable {
     }
 }
 
-/// A lead as stored, with its decision and delivery history.
+/// A lead as stored: what the audit list shows (`summary`, whose fields read through), plus the
+/// fields as received, the decision, the state it read and the delivery history.
+@dynamicMemberLookup
 public struct StoredLead: Sendable, Equatable {
-    public var id: String
-    public var receivedAt: String
-    public var vendorID: String
-    public var email: String?
-    public var campaignID: String?
-    public var tags: [String]
+    public var summary: LeadSummary
     public var fields: [String: JSONValue]
-    public var status: LeadStatus
-    public var ruleID: String?
-    public var target: Target?
     public var decision: Decision
-    public var attempts: Int
-    public var updatedAt: String
-    public var deliveryAttempts: [DeliveryAttempt]
-    /// The policy version the decision was made under; nil before the policy was first changed.
-    public var policyVersion: Int?
     /// The routing state the decision read.
     public var state: RoutingState?
+    public var deliveryAttempts: [DeliveryAttempt]
+
+    public subscript<Value>(dynamicMember keyPath: KeyPath<LeadSummary, Value>) -> Value {
+        summary[keyPath: keyPath]
+    }
 }
 
 /// A lead claimed for delivery, with everything the attempt needs.
@@ -128,15 +122,7 @@ public enum DeliveryOutcome: Sendable, Equatable {
 extension StoredLead {
     /// What the policy engine matches on, as stored.
     public var engineLead: Lead {
-        Lead(vendorID: vendorID, email: email, campaignID: campaignID, tags: tags)
-    }
-}
-
-extension StoredLead {
-    /// The lead as the audit list shows it.
-    public var summary: LeadSummary {
-        LeadSummary(id: id, receivedAt: receivedAt, vendorID: vendorID, email: email, campaignID: campaignID, tags: tags,
-                    ruleID: ruleID, target: target, status: status, attempts: attempts, updatedAt: updatedAt, policyVersion: policyVersion)
+        Lead(vendorID: summary.vendorID, email: summary.email, campaignID: summary.campaignID, tags: summary.tags)
     }
 }
 

@@ -93,16 +93,11 @@ enum LeadTables {
     }
 
     static func lead(from row: Row, deliveryAttempts: [DeliveryAttempt]) throws -> StoredLead {
-        let target = target(from: row)
-        return StoredLead(
-            id: row["id"], receivedAt: row["received_at"], vendorID: row["vendor_id"], email: row["email"],
-            campaignID: row["campaign_id"],
-            tags: try decoder.decode([String].self, from: Data((row["tags_json"] as String).utf8)),
+        StoredLead(
+            summary: try summary(from: row),
             fields: try decoder.decode([String: JSONValue].self, from: Data((row["fields_json"] as String).utf8)),
-            status: LeadStatus(rawValue: row["status"]) ?? .queued, ruleID: row["rule_id"], target: target,
             decision: try decoder.decode(Decision.self, from: Data((row["decision_json"] as String).utf8)),
-            attempts: row["attempts"], updatedAt: row["updated_at"], deliveryAttempts: deliveryAttempts,
-            policyVersion: row["policy_version"],
-            state: try (row["state_json"] as String?).map { try decoder.decode(RoutingState.self, from: Data($0.utf8)) })
+            state: try (row["state_json"] as String?).map { try decoder.decode(RoutingState.self, from: Data($0.utf8)) },
+            deliveryAttempts: deliveryAttempts)
     }
 }

@@ -53,6 +53,8 @@ public struct AcceptedLead: Sendable, Equatable {
     public var status: LeadStatus
     public var decision: Decision?
     public var disposition: Disposition = .new
+    /// How long the routing engine took to decide this lead (nil for a repeat, which is not decided).
+    public var decisionDuration: Duration? = nil
 }
 
 /// One attempt to hand a lead to Buying Buddy.
@@ -92,6 +94,19 @@ public struct StoredLead: Sendable, Equatable {
 
     public subscript<Value>(dynamicMember keyPath: KeyPath<LeadSummary, Value>) -> Value {
         summary[keyPath: keyPath]
+    }
+}
+
+/// An attempt to record, with what it decided for its lead.
+public struct RecordedAttempt: Sendable {
+    public var leadID: String
+    public var attempt: DeliveryAttempt
+    public var outcome: DeliveryOutcome
+
+    public init(leadID: String, attempt: DeliveryAttempt, outcome: DeliveryOutcome) {
+        self.leadID = leadID
+        self.attempt = attempt
+        self.outcome = outcome
     }
 }
 

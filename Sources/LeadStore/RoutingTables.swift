@@ -8,6 +8,8 @@ struct RoutingTables {
     let day: String
     var rotations: [String: PoolRotation]
     var leadsToday: [String: Int]
+    /// Pools whose rotation advanced since the last `flush`.
+    private var advanced: Set<String> = []
 
     /// Reads the rotation of every pool and today's counts once for the whole batch.
     init(_ db: Database, now: Date, timeZone: TimeZone) throws {
@@ -43,15 +45,12 @@ struct RoutingTables {
         return RoutingState(rotations: rotations, leadsToday: leadsToday, previousAssignments: previous, now: now)
     }
 
-    /// Stores what a decision advanced: the pools' rotations and the chosen agent's count for today.
+    /// Takes what a decision advanced: the pools' rotations (kept here, written by `flush`, since
+    /// every pick moves every member's position) and the chosen agent's count for today.
     mutating func apply(_ outcome: RoutingEngine.Outcome, in db: Database) throws {
         for (poolID, rotation) in outcome.rotations {
             rotations[poolID] = rotation
-            try db.execute(sql: "DELETE FROM pool_rotation WHERE pool_id = ?", arguments: [poolID])
-            for (agentID, current) in rotation.current {
-                try db.execute(sql: "INSERT INTO pool_rotation (pool_id, agent_id, current) VALUES (?, ?, ?)",
-                               arguments: [poolID, agentID, current])
-            }
+            advanced.insert(poolID)
         }
         if let agentID = outcome.decision.target?.agentID {
             leadsToday[agentID, default: 0] += 1
@@ -62,6 +61,19 @@ struct RoutingTables {
                     """,
                 arguments: [agentID, day])
         }
+    }
+
+    /// Writes the rotations advanced since the last flush: once per batch and pool, not once per lead.
+    /// Must run before the transaction commits.
+    mutating func flush(in db: Database) throws {
+        for poolID in advanced.sorted() {
+            try db.execute(sql: "DELETE FROM pool_rotation WHERE pool_id = ?", arguments: [poolID])
+            let statement = try db.cachedStatement(sql: "INSERT INTO pool_rotation (pool_id, agent_id, current) VALUES (?, ?, ?)")
+            for (agentID, current) in rotations[poolID]?.current ?? [:] {
+                try statement.execute(arguments: [poolID, agentID, current])
+            }
+        }
+        advanced.removeAll()
     }
 
     static func day(_ date: Date, timeZone: TimeZone) -> String {

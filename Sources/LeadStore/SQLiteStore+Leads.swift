@@ -5,13 +5,14 @@ import LeadPolicy
 extension SQLiteStore: LeadRepository {
     public func accept(_ submissions: [LeadSubmission], dayTimeZone: TimeZone) async throws -> [AcceptedLead] {
         guard !submissions.isEmpty else { return [] }
+        let policyCache = self.policyCache
         return try await pool.write { db in
-            let policy = try PolicyTables.load(db).policy
             let version = try PolicyVersions.current(db)
+            let policy = try policyCache.policy(version: version) { try PolicyTables.load(db).policy }
             let now = Date()
             var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
             var audit = try AuditWriter(db)
-            var repeats = try RepeatedSubmissions(db, now: now)
+            let repeats = try RepeatedSubmissions(db, now: now)
             var accepted: [AcceptedLead] = []
             for submission in submissions {
                 if let answer = try repeats.earlierAnswer(for: submission, in: db) {
@@ -29,7 +30,9 @@ extension SQLiteStore: LeadRepository {
                     continue
                 }
                 let state = try routing.state(for: submission.lead, policy: policy, now: now, in: db)
+                let decisionStarted = ContinuousClock.now
                 let outcome = RoutingEngine.decide(submission.lead, policy: policy, state: state)
+                let decisionDuration = ContinuousClock.now - decisionStarted
                 try routing.apply(outcome, in: db)
                 let id = LeadIDs.make(at: submission.receivedAt)
                 let status = try LeadTables.insert(submission, id: id, decision: outcome.decision,
@@ -39,8 +42,9 @@ extension SQLiteStore: LeadRepository {
                     try audit.append(event, actor: .vendor(submission.vendorID), at: now, in: db)
                 }
                 try repeats.remember(submission, leadID: id, in: db)
-                accepted.append(AcceptedLead(leadID: id, status: status, decision: outcome.decision))
+                accepted.append(AcceptedLead(leadID: id, status: status, decision: outcome.decision, decisionDuration: decisionDuration))
             }
+            try routing.flush(in: db)
             return accepted
         }
     }
@@ -103,6 +107,7 @@ extension SQLiteStore: LeadRepository {
             let state = try routing.state(for: engineLead, policy: policy, now: now, in: db)
             let outcome = RoutingEngine.decide(engineLead, policy: policy, state: state)
             try routing.apply(outcome, in: db)
+            try routing.flush(in: db)
             let status = try LeadTables.update(id: id, decision: outcome.decision, state: state.restricted(to: outcome.decision, policy: policy),
                                                policyVersion: version, now: now, in: db)
             try AuditLog.append(NewAuditEvent(type: "lead.rerouted", entityKind: "lead", entityID: id,

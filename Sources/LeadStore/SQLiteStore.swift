@@ -10,6 +10,8 @@ public final class SQLiteStore: Sendable {
     let secretBox: SecretBox
     /// Held while the store is open for writing: no other process may write this database.
     let lock: DatabaseLock?
+    /// The policy in force, read once per policy version by the writer.
+    let policyCache = PolicyCache()
 
     /// Opens (creating the file and its folder if missing) and migrates the database.
     ///

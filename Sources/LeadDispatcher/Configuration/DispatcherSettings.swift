@@ -26,6 +26,11 @@ public struct DispatcherSettings: Sendable {
     public var deliveryFormat: DeliveryFormat = .json
     /// Seconds an attempt may take, connection included.
     public var deliveryTimeout: Double = 15
+    /// The most leads committed in one write transaction (group commit).
+    public var ingestBatchSize = 100
+    /// Seconds a batch that is not full waits for more leads before it commits; 0 commits at once
+    /// whatever gathered while the previous batch was committing.
+    public var ingestBatchWait: Double = 0
     /// Deliveries in flight at once.
     public var deliveryConcurrency = 8
     /// `{"success": false}` answers tolerated before a lead is dead (each is retried with backoff).
@@ -73,6 +78,8 @@ public struct DispatcherSettings: Sendable {
         }
         deliveryFormat = parsedFormat
         deliveryTimeout = try values.double("deliveryTimeout", default: deliveryTimeout, range: 0.01...600)
+        ingestBatchSize = try values.int("ingestBatchSize", default: ingestBatchSize, range: 1...1000)
+        ingestBatchWait = try values.double("ingestBatchWait", default: ingestBatchWait, range: 0...0.1)
         deliveryConcurrency = try values.int("deliveryConcurrency", default: deliveryConcurrency, range: 1...256)
         maxRejections = try values.int("maxRejections", default: maxRejections, range: 1...100)
         shutdownGracePeriod = try values.double("shutdownGracePeriod", default: shutdownGracePeriod, range: 0...600)

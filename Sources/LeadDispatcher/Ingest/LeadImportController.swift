@@ -13,18 +13,33 @@ import NIOCore
 /// line only.
 struct LeadImportController {
     let vendors: any VendorRepository
-    let leads: any LeadRepository
     let settings: DispatcherSettings
     let delivery: DeliveryWakeUp?
     let rateLimiter = VendorRateLimiter()
+    /// Concurrent leads share one write transaction (see `GroupCommit`).
+    let commits: GroupCommit<LeadSubmission, AcceptedLead>
+    private let decisionTimer = Metrics.Timer(label: "dispatcher_decision_duration_seconds")
+
+    init(vendors: any VendorRepository, leads: any LeadRepository, settings: DispatcherSettings, delivery: DeliveryWakeUp?) {
+        self.vendors = vendors
+        self.settings = settings
+        self.delivery = delivery
+        let timeZone = settings.timeZone
+        commits = GroupCommit(path: "ingest", maxBatch: settings.ingestBatchSize,
+                              maxWait: .milliseconds(Int64((settings.ingestBatchWait * 1000).rounded()))) { submissions in
+            try await leads.accept(submissions, dayTimeZone: timeZone)
+        }
+    }
 
     func addRoutes(to router: Router<DispatcherRequestContext>) {
         router.post("/clientapi/lead-import", use: importLead)
     }
 
     @Sendable func importLead(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
+        // The vendor, once known, names the ingest counter; a request refused before that counts as `unknown`.
+        var vendorID = "unknown"
         do {
-            let accepted = try await accept(request, context: context)
+            let accepted = try await accept(request, context: context, vendorID: &vendorID)
             var body: [String: JSONValue] = [
                 "success": .bool(true),
                 "lead_id": .string(accepted.leadID),
@@ -32,22 +47,31 @@ struct LeadImportController {
             ]
             switch accepted.disposition {
             case .new:
-                Counter(label: "dispatcher_ingest_total", dimensions: [("outcome", accepted.status.rawValue)]).increment()
+                Self.count(vendorID: vendorID, outcome: accepted.status.rawValue)
             case .repeated:
-                Counter(label: "dispatcher_ingest_total", dimensions: [("outcome", "duplicate")]).increment()
+                Self.count(vendorID: vendorID, outcome: "duplicate")
                 body["duplicate"] = .bool(true)
             case .keyConflict:
                 throw IngestError(.conflict, "Idempotency-Key: was used in the last 24 hours for a different lead (lead \(accepted.leadID)); use a new key")
             }
+            if let duration = accepted.decisionDuration {
+                decisionTimer.record(duration: duration)
+            }
             return try JSONResponse.make(.object(body))
         } catch let error as IngestError {
-            Counter(label: "dispatcher_ingest_total", dimensions: [("outcome", "refused_\(error.status.code)")]).increment()
+            Self.count(vendorID: vendorID, outcome: "refused_\(error.status.code)")
             context.logger.notice("lead refused", metadata: ["status": "\(error.status.code)", "reason": "\(error.message)"])
             throw error
         }
     }
 
-    private func accept(_ request: Request, context: DispatcherRequestContext) async throws -> AcceptedLead {
+    /// `dispatcher_ingest_total{vendor, outcome}`: the outcome is the lead's status (`queued`,
+    /// `unrouted`), `duplicate`, or `refused_<http status>`.
+    private static func count(vendorID: String, outcome: String) {
+        Counter(label: "dispatcher_ingest_total", dimensions: [("vendor", vendorID), ("outcome", outcome)]).increment()
+    }
+
+    private func accept(_ request: Request, context: DispatcherRequestContext, vendorID: inout String) async throws -> AcceptedLead {
         guard let format = LeadFormParser.format(of: request.headers[.contentType]) else {
             throw IngestError(.unsupportedMediaType,
                               "Content-Type must be application/json, application/x-www-form-urlencoded or multipart/form-data")
@@ -60,6 +84,7 @@ struct LeadImportController {
         }
         let raw = try LeadFormParser.fields(body, format: format)
         let vendor = try await authenticate(request.headers, raw)
+        vendorID = vendor.id
         if let wait = await rateLimiter.take(vendorID: vendor.id, perMinute: vendor.rateLimitPerMinute) {
             let seconds = max(1, Int(wait.rounded(.up)))
             throw IngestError(.tooManyRequests, "rate limit: vendor '\(vendor.id)' may send \(vendor.rateLimitPerMinute ?? 0) leads a minute; retry in \(seconds) s",
@@ -67,9 +92,7 @@ struct LeadImportController {
         }
         var submission = try LeadValidator.validate(raw, vendorID: vendor.id, receivedAt: Date())
         submission.idempotencyKey = try Self.idempotencyKey(request.headers)
-        guard let accepted = try await leads.accept([submission], dayTimeZone: settings.timeZone).first else {
-            throw IngestError(.internalServerError, "the lead was not committed")
-        }
+        let accepted = try await commits.submit(submission)
         if accepted.status == .queued { delivery?.wake() }
         return accepted
     }

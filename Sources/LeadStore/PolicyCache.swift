@@ -1,0 +1,28 @@
+import LeadPolicy
+import Synchronization
+
+/// The policy in force, kept between write transactions and keyed by its version, so that ingest
+/// does not read every account, agent, pool and rule again for each batch of leads.
+///
+/// It is sound because every change to the policy tables goes through `modifyPolicy`, which records a
+/// new `policy_version` in the same transaction, and because only this process writes the database
+/// (the single-writer lock). It is read and filled inside the writer, so it never sees a policy newer
+/// than the transaction's.
+final class PolicyCache: Sendable {
+    private struct Entry {
+        var version: Int?
+        var policy: Policy
+    }
+
+    private let entry = Mutex<Entry?>(nil)
+
+    /// The policy of `version`: the cached one, or `load()`'s, which is then kept.
+    func policy(version: Int?, load: () throws -> Policy) rethrows -> Policy {
+        if let cached = entry.withLock({ $0 }), cached.version == version {
+            return cached.policy
+        }
+        let policy = try load()
+        entry.withLock { $0 = Entry(version: version, policy: policy) }
+        return policy
+    }
+}

@@ -43,12 +43,22 @@ public protocol OutboxRepository: Sendable {
     /// Claims up to `limit` leads due by `now`, for `lease` seconds, oldest due first.
     func claimDueJobs(limit: Int, now: Date, lease: TimeInterval) async throws -> [DeliveryJob]
 
-    /// Records an attempt and its outcome, and releases the claim.
-    func record(_ attempt: DeliveryAttempt, outcome: DeliveryOutcome, for job: DeliveryJob) async throws
+    /// Records attempts and their outcomes, and releases their claims, in one write transaction.
+    func record(_ attempts: [RecordedAttempt]) async throws
 
     /// Puts a claimed lead back for later without counting an attempt (its target's circuit is open).
     func postpone(_ job: DeliveryJob, until: Date) async throws
 
     /// When the next unclaimed lead falls due, if any is waiting.
     func nextDueDate() async throws -> Date?
+
+    /// How much waits in the outbox, since when, and how many leads are dead.
+    func pipelineSnapshot() async throws -> PipelineSnapshot
+}
+
+extension OutboxRepository {
+    /// Records one attempt and its outcome, and releases the claim.
+    public func record(_ attempt: DeliveryAttempt, outcome: DeliveryOutcome, for job: DeliveryJob) async throws {
+        try await record([RecordedAttempt(leadID: job.leadID, attempt: attempt, outcome: outcome)])
+    }
 }

@@ -44,30 +44,38 @@ extension SQLiteStore: OutboxRepository {
         }
     }
 
-    public func record(_ attempt: DeliveryAttempt, outcome: DeliveryOutcome, for job: DeliveryJob) async throws {
+    public func record(_ attempts: [RecordedAttempt]) async throws {
+        guard !attempts.isEmpty else { return }
         try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO delivery_attempt (lead_id, at, http_status, crm_success, error, duration_ms, response_body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [job.leadID, attempt.at, attempt.httpStatus, attempt.crmSuccess, attempt.error, attempt.durationMS, attempt.responseBody])
-            let status: LeadStatus
-            switch outcome {
-            case .delivered, .dead:
-                status = outcome == .delivered ? .delivered : .dead
-                try db.execute(sql: "DELETE FROM outbox WHERE lead_id = ?", arguments: [job.leadID])
-            case .retry(let at, let rejected):
-                status = .retrying
-                try db.execute(sql: "UPDATE outbox SET due_at = ?, attempts = attempts + 1, rejections = rejections + ?, claimed_until = NULL WHERE lead_id = ?",
-                               arguments: [Timestamp.string(at), rejected ? 1 : 0, job.leadID])
-            }
-            try db.execute(sql: "UPDATE lead SET attempts = attempts + 1, status = ?, updated_at = ? WHERE id = ?",
-                           arguments: [status.rawValue, attempt.at, job.leadID])
             var audit = try AuditWriter(db)
-            for event in LeadEvents.attempted(job.leadID, attempt: attempt, outcome: outcome) {
-                try audit.append(event, actor: .service, in: db)
+            for recorded in attempts {
+                try Self.record(recorded, audit: &audit, in: db)
             }
+        }
+    }
+
+    private static func record(_ recorded: RecordedAttempt, audit: inout AuditWriter, in db: Database) throws {
+        let (leadID, attempt, outcome) = (recorded.leadID, recorded.attempt, recorded.outcome)
+        try db.execute(
+            sql: """
+                INSERT INTO delivery_attempt (lead_id, at, http_status, crm_success, error, duration_ms, response_body)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [leadID, attempt.at, attempt.httpStatus, attempt.crmSuccess, attempt.error, attempt.durationMS, attempt.responseBody])
+        let status: LeadStatus
+        switch outcome {
+        case .delivered, .dead:
+            status = outcome == .delivered ? .delivered : .dead
+            try db.execute(sql: "DELETE FROM outbox WHERE lead_id = ?", arguments: [leadID])
+        case .retry(let at, let rejected):
+            status = .retrying
+            try db.execute(sql: "UPDATE outbox SET due_at = ?, attempts = attempts + 1, rejections = rejections + ?, claimed_until = NULL WHERE lead_id = ?",
+                           arguments: [Timestamp.string(at), rejected ? 1 : 0, leadID])
+        }
+        try db.execute(sql: "UPDATE lead SET attempts = attempts + 1, status = ?, updated_at = ? WHERE id = ?",
+                       arguments: [status.rawValue, attempt.at, leadID])
+        for event in LeadEvents.attempted(leadID, attempt: attempt, outcome: outcome) {
+            try audit.append(event, actor: .service, in: db)
         }
     }
 
@@ -81,6 +89,19 @@ extension SQLiteStore: OutboxRepository {
     public func nextDueDate() async throws -> Date? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT MIN(due_at) FROM outbox WHERE claimed_until IS NULL").flatMap(Timestamp.parse)
+        }
+    }
+
+    public func pipelineSnapshot() async throws -> PipelineSnapshot {
+        try await pool.read { db in
+            // Lead ids sort by arrival, so the smallest id in the outbox is the longest-waiting lead:
+            // two index lookups instead of a join over the whole backlog.
+            let oldest = try String.fetchOne(
+                db, sql: "SELECT received_at FROM lead WHERE id = (SELECT MIN(lead_id) FROM outbox)")
+            return PipelineSnapshot(
+                outboxDepth: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0,
+                oldestPendingReceivedAt: oldest.flatMap(Timestamp.parse),
+                deadLeads: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM lead WHERE status = 'dead'") ?? 0)
         }
     }
 }

@@ -40,6 +40,52 @@ import Testing
         }
     }
 
+    @Test func metricsShowThePipeline() async throws {
+        try await IngestTests.withVendor { client, key, service in
+            for index in 0..<3 {
+                let response = try await IngestTests.post(client, body: #"{"api_key":"\#(key)","fname":"Pat","email":"pat\#(index)@example.com","tags":"buyer"}"#,
+                                                          contentType: "application/json")
+                #expect(response.status == .ok, "\(response.text)")
+            }
+            _ = try await IngestTests.post(client, body: #"{"api_key":"\#(key)"}"#, contentType: "application/json")
+            let text = try await client.send(.get, "/metrics").text
+            for expected in [
+                #"dispatcher_ingest_total{vendor="zillow",outcome="queued"}"#,
+                #"dispatcher_ingest_total{vendor="zillow",outcome="refused_400"}"#,
+                "dispatcher_decision_duration_seconds_count",
+                #"dispatcher_commit_batch_size_count{path="ingest"}"#,
+                #"dispatcher_commit_duration_seconds_count{path="ingest"}"#,
+                "dispatcher_outbox_depth ",
+                "dispatcher_outbox_oldest_pending_seconds ",
+                "dispatcher_leads_dead ",
+            ] {
+                #expect(text.contains(expected), "/metrics lacks \(expected)")
+            }
+            // The backlog gauges come from the database at each scrape.
+            let snapshot = try #require(try await service.store?.pipelineSnapshot())
+            #expect(snapshot.outboxDepth == 3)
+        }
+    }
+
+    @Test func concurrentLeadsThroughTheEndpointRotateExactly() async throws {
+        try await IngestTests.withVendor { client, key, service in
+            // jane weight 1, bob weight 3: sixteen leads give four and twelve, however they are batched.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<16 {
+                    group.addTask {
+                        let response = try await IngestTests.post(client, body: #"{"api_key":"\#(key)","fname":"Pat","email":"c\#(index)@example.com","tags":"buyer"}"#,
+                                                                  contentType: "application/json")
+                        #expect(response.status == .ok, "\(response.text)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let jane = try await client.send(.get, "/v1/leads?agent_id=jane", token: service.auditorToken).items.count
+            let bob = try await client.send(.get, "/v1/leads?agent_id=bob", token: service.auditorToken).items.count
+            #expect(jane == 4 && bob == 12, "jane \(jane), bob \(bob)")
+        }
+    }
+
     @Test func servesTheOpenAPIDocumentFromDocs() async throws {
         let service = try TestService()
         try await service.test { client in

@@ -69,6 +69,43 @@ import Testing
         #expect(targets.filter { $0 == "b" }.count == 10)
     }
 
+    @Test func oneBatchRotatesExactlyAsLeadsOneByOneAndStoresTheRotation() async throws {
+        let database = try TemporaryDatabase()
+        var targets: [String] = []
+        do {
+            let store = try database.open()
+            try await seed(store, weights: (1, 1))
+            let batch = try await store.accept((0..<5).map { _ in submission() }, dayTimeZone: utc)
+            targets = batch.map { $0.decision?.target?.agentID ?? "-" }
+            try store.close()
+        }
+        // The rotation is written once per batch; after a restart it continues where the batch left it.
+        let reopened = try database.open()
+        targets.append(try await reopened.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID ?? "-")
+        #expect(targets == ["a", "b", "a", "b", "a", "b"])
+    }
+
+    @Test func thePipelineSnapshotCountsTheOutboxItsOldestLeadAndDeadLeads() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        try await seed(store)
+        #expect(try await store.pipelineSnapshot() == PipelineSnapshot(outboxDepth: 0, oldestPendingReceivedAt: nil, deadLeads: 0))
+        let oldest = Date(timeIntervalSince1970: 1_790_000_000)
+        var first = submission()
+        first.receivedAt = oldest
+        let accepted = try await store.accept([first, submission(), submission()], dayTimeZone: utc)
+        var snapshot = try await store.pipelineSnapshot()
+        #expect(snapshot.outboxDepth == 3)
+        #expect(abs((snapshot.oldestPendingReceivedAt ?? .distantFuture).timeIntervalSince(oldest)) < 0.01)
+        #expect(snapshot.deadLeads == 0)
+        let attempt = DeliveryAttempt(at: Timestamp.string(Date()), httpStatus: 401, crmSuccess: nil, error: "http_4xx", durationMS: 1, responseBody: nil)
+        try await store.record([RecordedAttempt(leadID: accepted[0].leadID, attempt: attempt, outcome: .dead)])
+        snapshot = try await store.pipelineSnapshot()
+        #expect(snapshot.outboxDepth == 2)
+        #expect(snapshot.deadLeads == 1)
+        #expect((snapshot.oldestPendingReceivedAt ?? oldest) > oldest)
+    }
+
     @Test func theRotationContinuesAcrossARestart() async throws {
         let database = try TemporaryDatabase()
         var sequence: [String] = []

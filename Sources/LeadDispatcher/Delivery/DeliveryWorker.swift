@@ -24,6 +24,15 @@ public struct DeliveryWorker: Service {
     let wakeUp: DeliveryWakeUp
     let breaker: CircuitBreaker
     let logger: Logger
+    /// Attempts finishing together are recorded in one write transaction.
+    let records: GroupCommit<RecordedAttempt, Void>
+    /// Leads claimed per claim transaction: more than the deliveries in flight, so that a claim
+    /// (itself a commit) is not paid for every lead.
+    var claimBatch: Int { max(64, concurrency * 4) }
+    /// How long the worker lets leads gather before it claims them, and finished attempts before they
+    /// are recorded. Every claim and record is a commit of the one writer that ingest also needs;
+    /// a few milliseconds of delivery latency turn one commit per lead into one per batch.
+    static let coalescing = Duration.milliseconds(5)
 
     init(outbox: any OutboxRepository, settings: DispatcherSettings, wakeUp: DeliveryWakeUp, breaker: CircuitBreaker, logger: Logger) {
         self.outbox = outbox
@@ -42,6 +51,10 @@ public struct DeliveryWorker: Service {
         self.gracePeriod = settings.shutdownGracePeriod
         self.wakeUp = wakeUp
         self.logger = logger
+        self.records = GroupCommit(path: "delivery", maxBatch: 256, maxWait: Self.coalescing) { attempts in
+            try await outbox.record(attempts)
+            return Array(repeating: (), count: attempts.count)
+        }
     }
 
     public func run() async throws {
@@ -84,17 +97,25 @@ public struct DeliveryWorker: Service {
     }
 
     private func loop(_ client: CRMClient, state: WorkerState, group: inout TaskGroup<Void>) async {
+        // Claimed leads not yet started: claims come `claimBatch` at a time, deliveries start as
+        // slots free up. A lead left here at shutdown stays claimed and is released at the next start.
+        var ready: [DeliveryJob] = []
         while await !state.stopped, !Task.isCancelled {
-            let free = concurrency - (await state.inFlight)
-            var claimed: [DeliveryJob] = []
-            if free > 0 {
+            var exhausted = true
+            if ready.count < concurrency {
+                try? await Task.sleep(for: Self.coalescing)
+                let wanted = claimBatch - ready.count
                 do {
-                    claimed = try await outbox.claimDueJobs(limit: free, now: Date(), lease: client.timeout + 60)
+                    let claimed = try await outbox.claimDueJobs(limit: wanted, now: Date(), lease: client.timeout + 60)
+                    ready.append(contentsOf: claimed)
+                    exhausted = claimed.count < wanted
                 } catch {
                     logger.error("delivery: cannot claim leads", metadata: ["error": "\(error)"])
                 }
             }
-            for job in claimed {
+            var free = concurrency - (await state.inFlight)
+            let starting = min(max(0, free), ready.count)
+            for job in ready.prefix(starting) {
                 await state.started()
                 group.addTask {
                     await deliver(job, with: client)
@@ -102,9 +123,18 @@ public struct DeliveryWorker: Service {
                     wakeUp.wake()
                 }
             }
-            if free > 0, claimed.count == free { continue }
-            let nextDue = (try? await outbox.nextDueDate())?.timeIntervalSinceNow ?? 1
-            await wakeUp.wait(upTo: min(1, max(0.005, nextDue)))
+            ready.removeFirst(starting)
+            free -= starting
+            if free > 0 {
+                // Slots are idle and nothing claimed is waiting: claim again at once if more may be due,
+                // otherwise sleep until the next lead falls due (or a new one arrives).
+                if !exhausted { continue }
+                let nextDue = (try? await outbox.nextDueDate())?.timeIntervalSinceNow ?? 1
+                await wakeUp.wait(upTo: min(1, max(0.005, nextDue)))
+            } else {
+                // Every slot is busy: wait for a delivery to finish.
+                await wakeUp.wait(upTo: 1)
+            }
         }
     }
 
@@ -132,7 +162,7 @@ public struct DeliveryWorker: Service {
         let attempt = DeliveryAttempt(at: Timestamp.string(now), httpStatus: result.httpStatus, crmSuccess: result.crmSuccess,
                                       error: result.errorClass, durationMS: result.durationMS, responseBody: result.responseBody)
         do {
-            try await outbox.record(attempt, outcome: outcome, for: job)
+            try await records.submit(RecordedAttempt(leadID: job.leadID, attempt: attempt, outcome: outcome))
         } catch {
             logger.error("delivery: cannot record an attempt", metadata: ["lead_id": "\(job.leadID)", "error": "\(error)"])
         }

@@ -3,28 +3,42 @@ import Foundation
 /// The whole routing configuration: what `GET /v1/policy` shows and `policy import` applies.
 /// Secrets are not part of it; the store keeps them beside it.
 public struct Policy: Codable, Sendable, Equatable {
-    public var accounts: [Account]
-    public var agents: [Agent]
-    public var pools: [Pool]
-    public var rules: [Rule]
+    public var accounts: [Account] { didSet { reindex() } }
+    public var agents: [Agent] { didSet { reindex() } }
+    public var pools: [Pool] { didSet { reindex() } }
+    public var rules: [Rule] { didSet { reindex() } }
+    /// Rebuilt whenever an entity changes, so lookups are always of the policy as it stands.
+    private(set) var index: PolicyIndex
 
     public init(accounts: [Account] = [], agents: [Agent] = [], pools: [Pool] = [], rules: [Rule] = []) {
         self.accounts = accounts
         self.agents = agents
         self.pools = pools
         self.rules = rules
+        index = PolicyIndex(accounts: accounts, agents: agents, pools: pools, rules: rules)
     }
 
-    public func account(_ id: String) -> Account? { accounts.first { $0.id == id } }
-    public func agent(_ id: String) -> Agent? { agents.first { $0.id == id } }
-    public func pool(_ id: String) -> Pool? { pools.first { $0.id == id } }
-    public func rule(_ id: String) -> Rule? { rules.first { $0.id == id } }
+    private mutating func reindex() {
+        index = PolicyIndex(accounts: accounts, agents: agents, pools: pools, rules: rules)
+    }
+
+    public static func == (lhs: Policy, rhs: Policy) -> Bool {
+        lhs.accounts == rhs.accounts && lhs.agents == rhs.agents && lhs.pools == rhs.pools && lhs.rules == rhs.rules
+    }
+
+    public func account(_ id: String) -> Account? { index.accounts[id] }
+    public func agent(_ id: String) -> Agent? { index.agents[id] }
+    public func pool(_ id: String) -> Pool? { index.pools[id] }
+    public func rule(_ id: String) -> Rule? { index.rules[id] }
+
+    /// The ids of a pool's members.
+    func memberIDs(of pool: Pool) -> Set<String> {
+        index.memberIDs[pool.id] ?? Set(pool.members.map(\.agentID))
+    }
 
     /// Rules in the order the engine tries them: ascending priority, ties broken by id so that the
     /// order never depends on insertion.
-    public var rulesInPriorityOrder: [Rule] {
-        rules.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
-    }
+    public var rulesInPriorityOrder: [Rule] { index.rulesInPriorityOrder }
 
     /// The entities that name the given one, as `kind 'id'` strings, for "still referenced" errors.
     public func referrers<Entity: PolicyEntity>(of entity: Entity.Type, id: String) -> [String] {
@@ -91,5 +105,14 @@ extension Policy {
         agents = try container.decodeIfPresent([Agent].self, forKey: .agents) ?? []
         pools = try container.decodeIfPresent([Pool].self, forKey: .pools) ?? []
         rules = try container.decodeIfPresent([Rule].self, forKey: .rules) ?? []
+        index = PolicyIndex(accounts: accounts, agents: agents, pools: pools, rules: rules)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(accounts, forKey: .accounts)
+        try container.encode(agents, forKey: .agents)
+        try container.encode(pools, forKey: .pools)
+        try container.encode(rules, forKey: .rules)
     }
 }

@@ -13,20 +13,26 @@ enum PoolSelector {
         var rotation: PoolRotation?
     }
 
+    /// Pools up to this many eligible members name each one's weight in the note.
+    static let weightsListedInNote = 20
+
     static func select(from pool: Pool, lead: Lead, policy: Policy, state: RoutingState) -> Selection {
         var skipped: [AgentSkip] = []
         var eligible: [(agentID: String, weight: Int)] = []
+        eligible.reserveCapacity(pool.members.count)
         for member in pool.members {
-            if let skip = Availability.skip(member.agentID, policy: policy, state: state) {
+            // One lookup per member: with large pools, hashing agent ids is most of a decision's cost.
+            let agent = policy.agent(member.agentID)
+            if let skip = Availability.skip(member.agentID, agent: agent, state: state) {
                 skipped.append(skip)
             } else {
-                eligible.append((member.agentID, pool.weight(of: member, in: policy)))
+                eligible.append((member.agentID, member.weight ?? agent?.weight ?? 1))
             }
         }
         var stickyNote = ""
         if pool.stickyDays > 0, lead.normalizedEmail != nil {
             let since = state.now.addingTimeInterval(-Double(pool.stickyDays) * 86_400)
-            let members = Set(pool.members.map(\.agentID))
+            let members = policy.memberIDs(of: pool)
             if let previous = state.previousAssignments.first(where: { members.contains($0.agentID) && $0.at >= since }) {
                 if eligible.contains(where: { $0.agentID == previous.agentID }) {
                     return Selection(agentID: previous.agentID, skipped: skipped,
@@ -41,9 +47,6 @@ enum PoolSelector {
             return Selection(agentID: nil, skipped: skipped, note: stickyNote + "no member of pool '\(pool.id)' is available", rotation: nil)
         }
         var rotation = state.rotations[pool.id] ?? PoolRotation()
-        // Forget members that left the pool, so a returning one starts afresh.
-        let memberIDs = Set(pool.members.map(\.agentID))
-        rotation.current = rotation.current.filter { memberIDs.contains($0.key) }
         let total = eligible.reduce(0) { $0 + $1.weight }
         var best: (agentID: String, current: Int)?
         for (agentID, weight) in eligible {
@@ -51,9 +54,22 @@ enum PoolSelector {
             rotation.current[agentID] = current
             if best == nil || current > best!.current { best = (agentID, current) }
         }
+        // Every eligible member now has a position; any entry beyond theirs and the skipped members'
+        // belongs to an agent that left the pool. Counting finds that without hashing every key again.
+        var memberEntries = eligible.count
+        for skip in skipped where rotation.current[skip.agentID] != nil { memberEntries += 1 }
+        if rotation.current.count > memberEntries {
+            // Forget members that left the pool, so a returning one starts afresh.
+            let memberIDs = policy.memberIDs(of: pool)
+            rotation.current = rotation.current.filter { memberIDs.contains($0.key) }
+        }
         let chosen = best!.agentID
         rotation.current[chosen, default: 0] -= total
-        let weights = eligible.map { "\($0.agentID):\($0.weight)" }.joined(separator: ", ")
+        // Small pools list their weights in the note; a large one's are in `eligible` only, since
+        // spelling out a thousand of them in every lead's explanation costs more than the decision.
+        let weights = eligible.count <= Self.weightsListedInNote
+            ? eligible.map { "\($0.agentID):\($0.weight)" }.joined(separator: ", ")
+            : "\(eligible.count) eligible members, weights in 'eligible'"
         return Selection(agentID: chosen, skipped: skipped,
                          eligible: eligible.map { EligibleAgent(agentID: $0.agentID, weight: $0.weight) },
                          note: stickyNote + "smooth weighted round robin over pool '\(pool.id)' (\(weights)) chose agent '\(chosen)'",

@@ -98,7 +98,12 @@ public enum RoutingEngine {
 /// Whether an agent may take a lead now.
 enum Availability {
     static func skip(_ agentID: String, policy: Policy, state: RoutingState) -> AgentSkip? {
-        guard let agent = policy.agent(agentID) else {
+        skip(agentID, agent: policy.agent(agentID), state: state)
+    }
+
+    /// The same, with the agent already looked up (nil when the policy has no such agent).
+    static func skip(_ agentID: String, agent: Agent?, state: RoutingState) -> AgentSkip? {
+        guard let agent else {
             return AgentSkip(agentID: agentID, reason: .unknownAgent, detail: "no such agent")
         }
         guard agent.active else {

@@ -12,7 +12,9 @@ enum RuleMatcher {
                 return "campaign_id '\(campaignID)' is not one of \(list(campaignIDs))"
             }
         }
-        let tags = Set(lead.tags.map { $0.lowercased() })
+        // Only rules that look at tags pay for lowering them (most rules of a large policy do not).
+        let wantsTags = !(match.tagsAny ?? []).isEmpty || !(match.tagsAll ?? []).isEmpty
+        let tags = wantsTags ? Set(lead.tags.map { $0.lowercased() }) : []
         if let tagsAny = match.tagsAny, !tagsAny.isEmpty, !tagsAny.contains(where: { tags.contains($0.lowercased()) }) {
             return "none of the tags \(list(tagsAny)) is among the lead's \(list(lead.tags))"
         }

@@ -19,7 +19,7 @@ public enum AuditChain {
         hasher.update(data: Data(prevHash.utf8))
         hasher.update(data: Data("\n".utf8))
         hasher.update(data: canonical)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.string(hasher.finalize())
     }
 
     public static func hash(of event: AuditEvent) -> String {

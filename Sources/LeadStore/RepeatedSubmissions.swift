@@ -57,6 +57,6 @@ struct RepeatedSubmissions {
     /// SHA-256 of the fields in a canonical form (sorted keys): the same body gives the same print.
     static func fingerprint(_ submission: LeadSubmission) -> String {
         let data = (try? AuditLog.encoder.encode(submission.fields)) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: data))
     }
 }

@@ -66,6 +66,22 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
+        // The benchmark tool run by Benchmarks/run (never by the tests): engine timings, seeding,
+        // a stand-in CRM and the drain watcher. Docs/PERFORMANCE.md holds its results.
+        .executableTarget(
+            name: "dispatcher-bench",
+            dependencies: [
+                "LeadDispatcher",
+                "LeadStore",
+                "LeadPolicy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Sources/dispatcher-bench",
+            swiftSettings: swiftSettings
+        ),
         // The thin command-line front: parses arguments, builds configuration, calls the library.
         .executableTarget(
             name: "lead-dispatcher",

@@ -14,11 +14,14 @@ public enum AuditChain {
         let fields: [String?] = [
             String(seq), at, type, actor.kind.rawValue, actor.id, actor.name, entityKind, entityID, before, after,
         ]
-        let canonical = (try? JSONEncoder().encode(fields)) ?? Data()
+        // Byte for byte what `JSONEncoder()` writes for `fields` (slashes escaped), which is what every
+        // hash already recorded was computed over.
+        var canonical = JSONText(escapesSlashes: true)
+        canonical.array(fields) { $0.optionalString($1) }
         var hasher = SHA256()
         hasher.update(data: Data(prevHash.utf8))
         hasher.update(data: Data("\n".utf8))
-        hasher.update(data: canonical)
+        canonical.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return Hex.string(hasher.finalize())
     }
 

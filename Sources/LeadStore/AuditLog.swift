@@ -10,9 +10,12 @@ enum AuditLog {
         return encoder
     }()
 
+    /// The stored text of a before or after document: keys sorted, as `encoder` writes it.
     static func text(_ value: JSONValue?) throws -> String? {
         guard let value else { return nil }
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        var text = JSONText()
+        text.value(value, sortingKeys: true)
+        return text.text
     }
 
     /// Appends one event inside the caller's write transaction, chained to the last one.

@@ -106,7 +106,10 @@ public struct DeliveryWorker: Service {
                 try? await Task.sleep(for: Self.coalescing)
                 let wanted = claimBatch - ready.count
                 do {
-                    let claimed = try await outbox.claimDueJobs(limit: wanted, now: Date(), lease: client.timeout + 60)
+                    // A claimed lead may wait behind `claimBatch / concurrency` rounds of attempts before
+                    // its own starts; the lease covers that, so no lead is claimed twice.
+                    let lease = client.timeout * Double(claimBatch / concurrency + 1) + 60
+                    let claimed = try await outbox.claimDueJobs(limit: wanted, now: Date(), lease: lease)
                     ready.append(contentsOf: claimed)
                     exhausted = claimed.count < wanted
                 } catch {

@@ -83,12 +83,9 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
             batchSize.record(batch.count)
             batchDuration.recordElapsed(since: started)
         }
+        let outputs: [Output]
         do {
-            let outputs = try await commit(batch.map(\.item))
-            guard outputs.count == batch.count else { throw GroupCommitError.outputCount(expected: batch.count, got: outputs.count) }
-            for (waiting, output) in zip(batch, outputs) {
-                waiting.continuation.resume(returning: output)
-            }
+            outputs = try await commit(batch.map(\.item))
         } catch {
             guard batch.count > 1 else {
                 batch[0].continuation.resume(throwing: error)
@@ -104,6 +101,17 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
                     waiting.continuation.resume(throwing: error)
                 }
             }
+            return
+        }
+        // The commit happened; a wrong count is a bug in the committer, never a reason to commit again.
+        guard outputs.count == batch.count else {
+            for waiting in batch {
+                waiting.continuation.resume(throwing: GroupCommitError.outputCount(expected: batch.count, got: outputs.count))
+            }
+            return
+        }
+        for (waiting, output) in zip(batch, outputs) {
+            waiting.continuation.resume(returning: output)
         }
     }
 }

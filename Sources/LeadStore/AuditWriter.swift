@@ -9,10 +9,10 @@ struct AuditWriter {
     private var seq: Int64
 
     init(_ db: Database) throws {
-        prevHash = try String.fetchOne(db, sql: "SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1") ?? AuditChain.genesis
+        prevHash = try String.fetchOne(try db.cachedStatement(sql: "SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1")) ?? AuditChain.genesis
         // Positions are never reused, even after the last row is deleted, so a removed row shows as a gap.
-        let used = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_event'") ?? 0
-        seq = max(used, try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_event") ?? 0)
+        let used = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_event'")) ?? 0
+        seq = max(used, try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM audit_event")) ?? 0)
     }
 
     mutating func append(_ event: NewAuditEvent, actor: AuditActor, at date: Date = Date(), in db: Database) throws {
@@ -22,7 +22,7 @@ struct AuditWriter {
         let after = try AuditLog.text(event.after)
         let hash = AuditChain.hash(prevHash: prevHash, seq: seq, at: at, type: event.type, actor: actor,
                                    entityKind: event.entityKind, entityID: event.entityID, before: before, after: after)
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO audit_event (seq, at, type, actor_kind, actor_id, actor_name, entity_kind, entity_id,
                                          before_json, after_json, prev_hash, hash)

@@ -10,11 +10,18 @@ enum LeadEvents {
             "rule_id": decision.ruleID.map(JSONValue.string) ?? .null,
             "policy_version": policyVersion.map { .number(Double($0)) } ?? .null,
         ]
-        routed["target"] = (try? decision.target.map { try JSONValue(encoding: $0) }) ?? .null
+        routed["target"] = decision.target.map(Self.json) ?? .null
         return [
             NewAuditEvent(type: "lead.received", entityKind: "lead", entityID: id, after: .object(["vendor_id": .string(vendorID)])),
             NewAuditEvent(type: status == .unrouted ? "lead.unrouted" : "lead.routed", entityKind: "lead", entityID: id, after: .object(routed)),
         ]
+    }
+
+    /// A target as its `Codable` form writes it, built directly (this runs for every lead).
+    static func json(_ target: Target) -> JSONValue {
+        var object: [String: JSONValue] = ["kind": .string(target.kind), "account_id": .string(target.accountID)]
+        if let agentID = target.agentID { object["agent_id"] = .string(agentID) }
+        return .object(object)
     }
 
     static func attempted(_ id: String, attempt: DeliveryAttempt, outcome: DeliveryOutcome) -> [NewAuditEvent] {

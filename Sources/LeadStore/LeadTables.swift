@@ -49,7 +49,7 @@ enum LeadTables {
                        policyVersion: Int?, now: Date, in db: Database) throws -> LeadStatus {
         let status: LeadStatus = decision.target == nil ? .unrouted : .queued
         let at = Timestamp.string(now)
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO lead (id, received_at, vendor_id, email, campaign_id, tags_json, fields_json, status, rule_id,
                                   target_kind, target_agent_id, target_account_id, decision_json, attempts, updated_at,
@@ -61,7 +61,7 @@ enum LeadTables {
                         decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
                         text(decision), at, policyVersion, text(state)])
         if decision.target != nil {
-            try db.execute(sql: "INSERT INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
+            try db.executeCached(sql: "INSERT INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
         }
         return status
     }
@@ -71,7 +71,7 @@ enum LeadTables {
         let decision = Decision(ruleID: nil, via: nil, target: nil, explanation: Explanation(
             summary: "a duplicate of lead '\(first)': the same email and campaign from the same vendor inside its dedupe window; not routed",
             rules: [], steps: []))
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO lead (id, received_at, vendor_id, email, campaign_id, tags_json, fields_json, status, decision_json,
                                   attempts, updated_at, duplicate_of)
@@ -86,7 +86,7 @@ enum LeadTables {
     static func update(id: String, decision: Decision, state: RoutingState, policyVersion: Int?, now: Date, in db: Database) throws -> LeadStatus {
         let status: LeadStatus = decision.target == nil ? .unrouted : .queued
         let at = Timestamp.string(now)
-        try db.execute(
+        try db.executeCached(
             sql: """
                 UPDATE lead SET status = ?, rule_id = ?, target_kind = ?, target_agent_id = ?, target_account_id = ?,
                                 decision_json = ?, updated_at = ?, policy_version = ?, state_json = ? WHERE id = ?
@@ -94,7 +94,7 @@ enum LeadTables {
             arguments: [status.rawValue, decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
                         text(decision), at, policyVersion, text(state), id])
         if decision.target != nil {
-            try db.execute(sql: "INSERT OR REPLACE INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
+            try db.executeCached(sql: "INSERT OR REPLACE INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
         }
         return status
     }

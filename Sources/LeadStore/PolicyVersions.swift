@@ -5,7 +5,7 @@ import LeadPolicy
 /// The `policy_version` table: one row per change to the policy, holding the policy after it.
 enum PolicyVersions {
     static func record(_ policy: StoredPolicy, actor: AuditActor, in db: Database) throws {
-        let next = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM policy_version") ?? 0) + 1
+        let next = (try Int.fetchOne(try db.cachedStatement(sql: "SELECT MAX(version) FROM policy_version")) ?? 0) + 1
         try db.execute(
             sql: "INSERT INTO policy_version (version, created_at, actor_kind, actor_id, actor_name, policy_json) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [next, Timestamp.string(Date()), actor.kind.rawValue, actor.id, actor.name, try AuditLog.text(policy.document)])
@@ -13,7 +13,7 @@ enum PolicyVersions {
 
     /// The version in force: the newest, or nil before the first change.
     static func current(_ db: Database) throws -> Int? {
-        try Int.fetchOne(db, sql: "SELECT MAX(version) FROM policy_version")
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT MAX(version) FROM policy_version"))
     }
 
     static func version(from row: Row) -> PolicyVersion {

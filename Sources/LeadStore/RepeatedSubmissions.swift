@@ -14,9 +14,9 @@ struct RepeatedSubmissions {
 
     init(_ db: Database, now: Date) throws {
         self.now = now
-        try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?",
+        try db.executeCached(sql: "DELETE FROM idempotency_key WHERE created_at < ?",
                        arguments: [Timestamp.string(now.addingTimeInterval(-Self.keyLifetime))])
-        for row in try Row.fetchAll(db, sql: "SELECT id, dedupe_window_minutes FROM vendor WHERE dedupe_window_minutes > 0") {
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT id, dedupe_window_minutes FROM vendor WHERE dedupe_window_minutes > 0")) {
             dedupeWindows[row["id"]] = row["dedupe_window_minutes"]
         }
     }
@@ -24,11 +24,11 @@ struct RepeatedSubmissions {
     /// The answer given the first time, when this is a repeat of an `Idempotency-Key`.
     func earlierAnswer(for submission: LeadSubmission, in db: Database) throws -> AcceptedLead? {
         guard let key = submission.idempotencyKey,
-              let row = try Row.fetchOne(db, sql: "SELECT fingerprint, lead_id FROM idempotency_key WHERE vendor_id = ? AND key = ?",
+              let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT fingerprint, lead_id FROM idempotency_key WHERE vendor_id = ? AND key = ?"),
                                          arguments: [submission.vendorID, key])
         else { return nil }
         let leadID: String = row["lead_id"]
-        let status = try String.fetchOne(db, sql: "SELECT status FROM lead WHERE id = ?", arguments: [leadID]).flatMap(LeadStatus.init) ?? .queued
+        let status = try String.fetchOne(try db.cachedStatement(sql: "SELECT status FROM lead WHERE id = ?"), arguments: [leadID]).flatMap(LeadStatus.init) ?? .queued
         let disposition: AcceptedLead.Disposition = row["fingerprint"] == Self.fingerprint(submission) ? .repeated : .keyConflict
         return AcceptedLead(leadID: leadID, status: status, decision: nil, disposition: disposition)
     }
@@ -50,7 +50,7 @@ struct RepeatedSubmissions {
     /// Remembers the key, if any, with the lead it answers with.
     func remember(_ submission: LeadSubmission, leadID: String, in db: Database) throws {
         guard let key = submission.idempotencyKey else { return }
-        try db.execute(sql: "INSERT OR REPLACE INTO idempotency_key (vendor_id, key, fingerprint, lead_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        try db.executeCached(sql: "INSERT OR REPLACE INTO idempotency_key (vendor_id, key, fingerprint, lead_id, created_at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [submission.vendorID, key, Self.fingerprint(submission), leadID, Timestamp.string(now)])
     }
 

@@ -15,11 +15,11 @@ struct RoutingTables {
     init(_ db: Database, now: Date, timeZone: TimeZone) throws {
         day = Self.day(now, timeZone: timeZone)
         rotations = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT pool_id, agent_id, current FROM pool_rotation") {
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT pool_id, agent_id, current FROM pool_rotation")) {
             rotations[row["pool_id"], default: PoolRotation()].current[row["agent_id"]] = row["current"]
         }
         leadsToday = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT agent_id, count FROM agent_daily_count WHERE day = ?", arguments: [day]) {
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT agent_id, count FROM agent_daily_count WHERE day = ?"), arguments: [day]) {
             leadsToday[row["agent_id"]] = row["count"]
         }
     }
@@ -54,7 +54,7 @@ struct RoutingTables {
         }
         if let agentID = outcome.decision.target?.agentID {
             leadsToday[agentID, default: 0] += 1
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO agent_daily_count (agent_id, day, count) VALUES (?, ?, 1)
                     ON CONFLICT (agent_id, day) DO UPDATE SET count = count + 1
@@ -67,7 +67,7 @@ struct RoutingTables {
     /// Must run before the transaction commits.
     mutating func flush(in db: Database) throws {
         for poolID in advanced.sorted() {
-            try db.execute(sql: "DELETE FROM pool_rotation WHERE pool_id = ?", arguments: [poolID])
+            try db.executeCached(sql: "DELETE FROM pool_rotation WHERE pool_id = ?", arguments: [poolID])
             let statement = try db.cachedStatement(sql: "INSERT INTO pool_rotation (pool_id, agent_id, current) VALUES (?, ?, ?)")
             for (agentID, current) in rotations[poolID]?.current ?? [:] {
                 try statement.execute(arguments: [poolID, agentID, current])

@@ -4,7 +4,7 @@ import LeadPolicy
 
 extension SQLiteStore: OutboxRepository {
     public func releaseClaims() async throws {
-        try await pool.write { db in try db.execute(sql: "UPDATE outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL") }
+        try await pool.write { db in try db.executeCached(sql: "UPDATE outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL") }
     }
 
     public func claimDueJobs(limit: Int, now: Date, lease: TimeInterval) async throws -> [DeliveryJob] {
@@ -23,10 +23,10 @@ extension SQLiteStore: OutboxRepository {
                 arguments: [nowText, nowText, limit])
             let until = Timestamp.string(now.addingTimeInterval(lease))
             return try rows.map { row in
-                try db.execute(sql: "UPDATE outbox SET claimed_until = ? WHERE lead_id = ?", arguments: [until, row["lead_id"] as String])
+                try db.executeCached(sql: "UPDATE outbox SET claimed_until = ? WHERE lead_id = ?", arguments: [until, row["lead_id"] as String])
                 let sealed: Data? = switch row["target_kind"] as String? {
-                case "agent": try Data.fetchOne(db, sql: "SELECT api_key_sealed FROM agent WHERE id = ?", arguments: [row["target_agent_id"] as String?])
-                default: try Data.fetchOne(db, sql: "SELECT admin_api_key_sealed FROM account WHERE id = ?", arguments: [row["target_account_id"] as String?])
+                case "agent": try Data.fetchOne(try db.cachedStatement(sql: "SELECT api_key_sealed FROM agent WHERE id = ?"), arguments: [row["target_agent_id"] as String?])
+                default: try Data.fetchOne(try db.cachedStatement(sql: "SELECT admin_api_key_sealed FROM account WHERE id = ?"), arguments: [row["target_account_id"] as String?])
                 }
                 return (row, sealed)
             }
@@ -56,7 +56,7 @@ extension SQLiteStore: OutboxRepository {
 
     private static func record(_ recorded: RecordedAttempt, audit: inout AuditWriter, in db: Database) throws {
         let (leadID, attempt, outcome) = (recorded.leadID, recorded.attempt, recorded.outcome)
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO delivery_attempt (lead_id, at, http_status, crm_success, error, duration_ms, response_body)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -66,13 +66,13 @@ extension SQLiteStore: OutboxRepository {
         switch outcome {
         case .delivered, .dead:
             status = outcome == .delivered ? .delivered : .dead
-            try db.execute(sql: "DELETE FROM outbox WHERE lead_id = ?", arguments: [leadID])
+            try db.executeCached(sql: "DELETE FROM outbox WHERE lead_id = ?", arguments: [leadID])
         case .retry(let at, let rejected):
             status = .retrying
-            try db.execute(sql: "UPDATE outbox SET due_at = ?, attempts = attempts + 1, rejections = rejections + ?, claimed_until = NULL WHERE lead_id = ?",
+            try db.executeCached(sql: "UPDATE outbox SET due_at = ?, attempts = attempts + 1, rejections = rejections + ?, claimed_until = NULL WHERE lead_id = ?",
                            arguments: [Timestamp.string(at), rejected ? 1 : 0, leadID])
         }
-        try db.execute(sql: "UPDATE lead SET attempts = attempts + 1, status = ?, updated_at = ? WHERE id = ?",
+        try db.executeCached(sql: "UPDATE lead SET attempts = attempts + 1, status = ?, updated_at = ? WHERE id = ?",
                        arguments: [status.rawValue, attempt.at, leadID])
         for event in LeadEvents.attempted(leadID, attempt: attempt, outcome: outcome) {
             try audit.append(event, actor: .service, in: db)
@@ -81,14 +81,14 @@ extension SQLiteStore: OutboxRepository {
 
     public func postpone(_ job: DeliveryJob, until: Date) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE outbox SET due_at = ?, claimed_until = NULL WHERE lead_id = ?",
+            try db.executeCached(sql: "UPDATE outbox SET due_at = ?, claimed_until = NULL WHERE lead_id = ?",
                            arguments: [Timestamp.string(until), job.leadID])
         }
     }
 
     public func nextDueDate() async throws -> Date? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT MIN(due_at) FROM outbox WHERE claimed_until IS NULL").flatMap(Timestamp.parse)
+            try String.fetchOne(try db.cachedStatement(sql: "SELECT MIN(due_at) FROM outbox WHERE claimed_until IS NULL")).flatMap(Timestamp.parse)
         }
     }
 
@@ -99,9 +99,9 @@ extension SQLiteStore: OutboxRepository {
             let oldest = try String.fetchOne(
                 db, sql: "SELECT received_at FROM lead WHERE id = (SELECT MIN(lead_id) FROM outbox)")
             return PipelineSnapshot(
-                outboxDepth: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0,
+                outboxDepth: try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox")) ?? 0,
                 oldestPendingReceivedAt: oldest.flatMap(Timestamp.parse),
-                deadLeads: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM lead WHERE status = 'dead'") ?? 0)
+                deadLeads: try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM lead WHERE status = 'dead'")) ?? 0)
         }
     }
 }

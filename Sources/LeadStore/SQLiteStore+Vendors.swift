@@ -4,19 +4,20 @@ import LeadPolicy
 
 extension SQLiteStore: VendorRepository {
     public func vendors() async throws -> [Vendor] {
-        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM vendor ORDER BY created_at, id").map(Self.vendor(from:)) }
+        try await pool.read { db in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM vendor ORDER BY created_at, id")).map(Self.vendor(from:)) }
     }
 
     public func vendor(id: String) async throws -> Vendor? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM vendor WHERE id = ?", arguments: [id]).map(Self.vendor(from:)) }
+        try await pool.read { db in try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM vendor WHERE id = ?"), arguments: [id]).map(Self.vendor(from:)) }
     }
 
     public func createVendor(_ vendor: Vendor, actor: AuditActor) async throws -> (Vendor, apiKey: String) {
+        defer { vendorKeys.invalidate() }
         let apiKey = BearerSecret.generate(prefix: "ldv_")
         var vendor = vendor
         vendor.apiKeyMask = SecretMask.mask(apiKey)
         try await pool.write { [vendor] db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM vendor WHERE id = ?", arguments: [vendor.id]) == nil else {
+            guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM vendor WHERE id = ?"), arguments: [vendor.id]) == nil else {
                 throw PolicyError(.duplicate, field: "id", "a vendor with id '\(vendor.id)' exists already")
             }
             try db.execute(
@@ -28,8 +29,9 @@ extension SQLiteStore: VendorRepository {
     }
 
     public func updateVendor(_ vendor: Vendor, actor: AuditActor) async throws -> Vendor {
-        try await pool.write { db in
-            guard let previous = try Row.fetchOne(db, sql: "SELECT * FROM vendor WHERE id = ?", arguments: [vendor.id]).map(Self.vendor(from:)) else {
+        defer { vendorKeys.invalidate() }
+        return try await pool.write { db in
+            guard let previous = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM vendor WHERE id = ?"), arguments: [vendor.id]).map(Self.vendor(from:)) else {
                 throw PolicyError(.notFound, field: "id", "no vendor '\(vendor.id)'")
             }
             try db.execute(
@@ -47,6 +49,7 @@ extension SQLiteStore: VendorRepository {
     }
 
     public func rotateVendorKey(id: String, actor: AuditActor) async throws -> String {
+        defer { vendorKeys.invalidate() }
         let apiKey = BearerSecret.generate(prefix: "ldv_")
         try await pool.write { db in
             try db.execute(sql: "UPDATE vendor SET api_key_hash = ?, api_key_hint = ? WHERE id = ?", arguments: [BearerSecret.hash(apiKey), SecretMask.mask(apiKey), id])
@@ -57,8 +60,9 @@ extension SQLiteStore: VendorRepository {
     }
 
     public func deleteVendor(id: String, actor: AuditActor) async throws {
+        defer { vendorKeys.invalidate() }
         try await pool.write { db in
-            guard let previous = try Row.fetchOne(db, sql: "SELECT * FROM vendor WHERE id = ?", arguments: [id]).map(Self.vendor(from:)) else {
+            guard let previous = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM vendor WHERE id = ?"), arguments: [id]).map(Self.vendor(from:)) else {
                 throw PolicyError(.notFound, field: "id", "no vendor '\(id)'")
             }
             let referrers = try PolicyTables.load(db).policy.rulesNaming(vendorID: id)
@@ -72,12 +76,16 @@ extension SQLiteStore: VendorRepository {
 
     public func authenticateVendor(apiKey: String) async throws -> Vendor? {
         let hash = BearerSecret.hash(apiKey)
-        return try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM vendor WHERE api_key_hash = ?", arguments: [hash]),
+        if let known = vendorKeys.vendor(keyHash: hash) { return known }
+        let generation = vendorKeys.generation
+        let vendor: Vendor? = try await pool.read { db in
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM vendor WHERE api_key_hash = ?"), arguments: [hash]),
                   BearerSecret.constantTimeEquals(row["api_key_hash"], hash)
             else { return nil }
             return Self.vendor(from: row)
         }
+        if let vendor { vendorKeys.keep(vendor, keyHash: hash, readAt: generation) }
+        return vendor
     }
 
     static func vendor(from row: Row) -> Vendor {

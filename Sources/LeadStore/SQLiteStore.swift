@@ -12,6 +12,8 @@ public final class SQLiteStore: Sendable {
     let lock: DatabaseLock?
     /// The policy in force, read once per policy version by the writer.
     let policyCache = PolicyCache()
+    /// Vendors by key hash, for ingest; cleared by every vendor change.
+    let vendorKeys = VendorKeyCache()
 
     /// Opens (creating the file and its folder if missing) and migrates the database.
     ///

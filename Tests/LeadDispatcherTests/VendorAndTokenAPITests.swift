@@ -44,6 +44,33 @@ import Testing
         }
     }
 
+    /// Ingest keeps vendors in memory by key; every change must reach it at once.
+    @Test func ingestFollowsEveryVendorChangeAtOnce() async throws {
+        let service = try TestService()
+        try await service.test { client in
+            let token = service.adminToken
+            func post(_ key: String, _ email: String) async throws -> HTTPResponse.Status {
+                try await IngestTests.post(client, body: #"{"api_key":"\#(key)","fname":"Pat","email":"\#(email)"}"#, contentType: "application/json").status
+            }
+            let created = try await client.send(.post, "/v1/vendors", token: token, json: #"{"id":"zillow","name":"Zillow"}"#)
+            let oldKey = try #require(created["api_key"]?.stringValue)
+            #expect(try await post(oldKey, "a@example.com") == .ok)
+            // A limit set now applies to the very next lead.
+            _ = try await client.send(.patch, "/v1/vendors/zillow", token: token, json: #"{"rate_limit_per_minute":1}"#)
+            #expect(try await post(oldKey, "b@example.com") == .ok)
+            #expect(try await post(oldKey, "c@example.com") == .tooManyRequests)
+            _ = try await client.send(.patch, "/v1/vendors/zillow", token: token, json: #"{"rate_limit_per_minute":null}"#)
+            #expect(try await post(oldKey, "d@example.com") == .ok)
+            // A rotated key replaces the old one at once.
+            let newKey = try #require(try await client.send(.post, "/v1/vendors/zillow/rotate-key", token: token)["api_key"]?.stringValue)
+            #expect(try await post(oldKey, "e@example.com") == .unauthorized)
+            #expect(try await post(newKey, "f@example.com") == .ok)
+            // A deleted vendor's key stops working at once.
+            #expect(try await client.send(.delete, "/v1/vendors/zillow", token: token).status == .noContent)
+            #expect(try await post(newKey, "g@example.com") == .unauthorized)
+        }
+    }
+
     @Test func refusesBadVendorFields() async throws {
         let service = try TestService()
         try await service.test { client in

@@ -85,7 +85,7 @@ struct LeadImportController {
         let raw = try LeadFormParser.fields(body, format: format)
         let vendor = try await authenticate(request.headers, raw)
         vendorID = vendor.id
-        if let wait = await rateLimiter.take(vendorID: vendor.id, perMinute: vendor.rateLimitPerMinute) {
+        if let wait = rateLimiter.take(vendorID: vendor.id, perMinute: vendor.rateLimitPerMinute) {
             let seconds = max(1, Int(wait.rounded(.up)))
             throw IngestError(.tooManyRequests, "rate limit: vendor '\(vendor.id)' may send \(vendor.rateLimitPerMinute ?? 0) leads a minute; retry in \(seconds) s",
                               headers: [.retryAfter: String(seconds)])

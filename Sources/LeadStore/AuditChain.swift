@@ -1,4 +1,5 @@
 import Crypto
+import LeadPolicy
 import Foundation
 
 /// The hash chain over the audit log: each event's hash is SHA-256 of the previous hash and the

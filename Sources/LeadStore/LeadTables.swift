@@ -20,6 +20,14 @@ enum LeadTables {
     }
 
     // The columns every lead writes, by `JSONText` (what `encoder` would write, at a fraction of the cost).
+    /// A lead's stored fields.
+    static func fields(_ text: String) throws -> [String: JSONValue] {
+        guard case .object(let fields) = try JSONParser.parse(text.utf8) else {
+            throw StoreError.conflict("a stored lead's fields are not a JSON object")
+        }
+        return fields
+    }
+
     static func text(_ decision: Decision) -> String {
         var text = JSONText(capacity: 2048)
         text.decision(decision)
@@ -128,7 +136,7 @@ enum LeadTables {
     static func lead(from row: Row, deliveryAttempts: [DeliveryAttempt]) throws -> StoredLead {
         StoredLead(
             summary: try summary(from: row),
-            fields: try decoder.decode([String: JSONValue].self, from: Data((row["fields_json"] as String).utf8)),
+            fields: try fields(row["fields_json"]),
             decision: try decoder.decode(Decision.self, from: Data((row["decision_json"] as String).utf8)),
             state: try (row["state_json"] as String?).map { try decoder.decode(RoutingState.self, from: Data($0.utf8)) },
             deliveryAttempts: deliveryAttempts)

@@ -38,7 +38,7 @@ extension SQLiteStore: OutboxRepository {
             let owner = target.agentID.map { SecretOwner(kind: Agent.kind, id: $0) } ?? SecretOwner(kind: Account.kind, id: target.accountID)
             return DeliveryJob(
                 leadID: row["lead_id"],
-                fields: try LeadTables.decoder.decode([String: JSONValue].self, from: Data((row["fields_json"] as String).utf8)),
+                fields: try LeadTables.fields(row["fields_json"]),
                 target: target, apiKey: try sealed.map { try secretBox.open($0, owner: owner) },
                 crmURL: row["crm_url"], attempts: row["attempts"], rejections: row["rejections"])
         }

@@ -66,7 +66,7 @@ struct CRMClient: Sendable {
     static func classify(status: Int, headers: HTTPHeaders, body: ByteBuffer, text: String, durationMS: Int) -> CRMResult {
         switch status {
         case 200..<300:
-            let success: Bool? = switch (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)))?.objectValue?["success"] {
+            let success: Bool? = switch (try? JSONParser.parse(body.readableBytesView))?.objectValue?["success"] {
             case .bool(let value)?: value
             case .number(let value)?: value != 0
             case .string(let value)?: ["true", "1"].contains(value.lowercased())
@@ -112,8 +112,9 @@ struct CRMClient: Sendable {
         let names = fields.keys.sorted()
         switch format {
         case .json:
-            let data = (try? JSONResponse.encoder.encode(JSONValue.object(fields))) ?? Data("{}".utf8)
-            return ("application/json", ByteBuffer(bytes: data))
+            var text = JSONText()
+            text.value(.object(fields), sortingKeys: true)
+            return ("application/json", ByteBuffer(bytes: text.bytes))
         case .form:
             let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
             let text = names.map { name in

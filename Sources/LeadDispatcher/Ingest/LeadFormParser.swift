@@ -44,7 +44,7 @@ enum LeadFormParser {
     static func json(_ body: ByteBuffer) throws(IngestError) -> [String: JSONValue] {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))
+            value = try JSONParser.parse(body.readableBytesView)
         } catch {
             throw .badRequest("the body is not valid JSON")
         }

@@ -1,0 +1,115 @@
+import LeadPolicy
+
+/// The documents stored with each lead, written by `JSONText` as their `Codable` forms would be.
+extension JSONText {
+    mutating func target(_ target: Target) {
+        object { members in
+            members.string("kind", target.kind)
+            members.stringIfPresent("agent_id", target.agentID)
+            members.string("account_id", target.accountID)
+        }
+    }
+
+    mutating func action(_ action: RuleAction) {
+        object { members in
+            members.string("type", action.typeName)
+            switch action {
+            case .agent(let agentID): members.string("agent_id", agentID)
+            case .pool(let poolID): members.string("pool_id", poolID)
+            case .crmRoundRobin(let accountID): members.string("account_id", accountID)
+            }
+        }
+    }
+
+    mutating func decision(_ decision: Decision) {
+        object { members in
+            members.stringIfPresent("rule_id", decision.ruleID)
+            members.stringIfPresent("via", decision.via)
+            if let target = decision.target { members.key("target") { $0.target(target) } }
+            members.key("explanation") { $0.explanation(decision.explanation) }
+        }
+    }
+
+    mutating func explanation(_ explanation: Explanation) {
+        object { members in
+            members.string("summary", explanation.summary)
+            members.key("rules") { text in
+                text.array(explanation.rules) { text, check in
+                    text.object { members in
+                        members.string("rule_id", check.ruleID)
+                        members.int("priority", check.priority)
+                        members.string("result", check.result.rawValue)
+                        members.string("reason", check.reason)
+                    }
+                }
+            }
+            members.key("steps") { text in
+                text.array(explanation.steps) { $0.step($1) }
+            }
+        }
+    }
+
+    mutating func step(_ step: ActionStep) {
+        object { members in
+            members.string("via", step.via)
+            members.key("action") { $0.action(step.action) }
+            if let target = step.target { members.key("target") { $0.target(target) } }
+            members.key("skipped") { text in
+                text.array(step.skipped) { text, skip in
+                    text.object { members in
+                        members.string("agent_id", skip.agentID)
+                        members.string("reason", skip.reason.rawValue)
+                        members.string("detail", skip.detail)
+                    }
+                }
+            }
+            if let eligible = step.eligible {
+                members.key("eligible") { text in
+                    text.array(eligible) { text, agent in
+                        text.object { members in
+                            members.string("agent_id", agent.agentID)
+                            members.int("weight", agent.weight)
+                        }
+                    }
+                }
+            }
+            if let sticky = step.sticky { members.key("sticky") { $0.bool(sticky) } }
+            members.string("note", step.note)
+        }
+    }
+
+    mutating func state(_ state: RoutingState) {
+        object { members in
+            members.key("rotations") { text in
+                text.object { pools in
+                    for (poolID, rotation) in state.rotations {
+                        pools.key(poolID) { text in
+                            text.object { members in
+                                members.key("current") { text in
+                                    text.object { agents in
+                                        for (agentID, current) in rotation.current { agents.int(agentID, current) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            members.key("leads_today") { text in
+                text.object { agents in
+                    for (agentID, count) in state.leadsToday { agents.int(agentID, count) }
+                }
+            }
+            members.key("previous_assignments") { text in
+                text.array(state.previousAssignments) { text, previous in
+                    text.object { members in
+                        members.string("agent_id", previous.agentID)
+                        // Dates as JSONEncoder's default strategy writes them: seconds since 2001.
+                        members.key("at") { $0.double(previous.at.timeIntervalSinceReferenceDate) }
+                    }
+                }
+            }
+            members.key("now") { $0.double(state.now.timeIntervalSinceReferenceDate) }
+        }
+    }
+}

@@ -74,7 +74,9 @@ public struct DeliveryWorker: Service {
         try await outbox.releaseClaims()
         let state = WorkerState()
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
+            // A discarding group: a plain task group keeps every finished delivery's task until it is
+            // awaited, which this loop never does, so memory grew with every lead delivered.
+            await withDiscardingTaskGroup { group in
                 await loop(client, state: state, group: &group)
                 // Stopped claiming: give the attempts in flight their grace period, then cancel them
                 // (their leads stay claimed and are delivered again after the next start).
@@ -96,7 +98,7 @@ public struct DeliveryWorker: Service {
         }
     }
 
-    private func loop(_ client: CRMClient, state: WorkerState, group: inout TaskGroup<Void>) async {
+    private func loop(_ client: CRMClient, state: WorkerState, group: inout DiscardingTaskGroup) async {
         // Claimed leads not yet started: claims come `claimBatch` at a time, deliveries start as
         // slots free up. A lead left here at shutdown stays claimed and is released at the next start.
         var ready: [DeliveryJob] = []

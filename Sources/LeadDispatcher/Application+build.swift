@@ -23,13 +23,14 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
     let wakeUp = DeliveryWakeUp()
     let breaker = CircuitBreaker(threshold: settings.circuitThreshold, initialCoolDown: settings.circuitCoolDown,
                                  maxCoolDown: settings.circuitCoolDown * 10)
-    let router = buildRouter(store: store, settings: settings, delivery: wakeUp, circuits: breaker)
+    let pressure = IngestPressure()
+    let router = buildRouter(store: store, settings: settings, delivery: wakeUp, circuits: breaker, pressure: pressure)
     var app = Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "lead-dispatcher"),
         logger: logger)
-    app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, breaker: breaker, logger: logger),
+    app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, breaker: breaker, pressure: pressure, logger: logger),
                     RetentionService(leads: store, retentionDays: settings.retentionDays, logger: logger))
     return app
 }
@@ -41,7 +42,8 @@ public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
 
 /// The routes: health, metrics, the API document and lead ingest without a token; everything under
 /// `/v1` behind a bearer token.
-func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: DeliveryWakeUp?, circuits: CircuitBreaker?) -> Router<DispatcherRequestContext> {
+func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: DeliveryWakeUp?, circuits: CircuitBreaker?,
+                 pressure: IngestPressure? = nil) -> Router<DispatcherRequestContext> {
     let router = Router(context: DispatcherRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
@@ -52,7 +54,7 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     HealthController(store: store, circuits: circuits).addRoutes(to: router)
     MetricsController(registry: MetricsRegistry.shared, outbox: store).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
-    LeadImportController(vendors: store, leads: store, settings: settings, delivery: delivery).addRoutes(to: router)
+    LeadImportController(vendors: store, leads: store, settings: settings, delivery: delivery, pressure: pressure).addRoutes(to: router)
 
     let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(tokens: store))
     let limit = settings.maxAdminBodyBytes

@@ -33,9 +33,15 @@ public struct DeliveryWorker: Service {
     /// are recorded. Every claim and record is a commit of the one writer that ingest also needs;
     /// a few milliseconds of delivery latency turn one commit per lead into one per batch.
     static let coalescing = Duration.milliseconds(5)
+    /// While vendors are posting faster than one lead per commit, the worker claims only this often,
+    /// so that a spike of leads is answered first and delivered just after.
+    static let yieldToIngest = Duration.milliseconds(50)
+    let pressure: IngestPressure?
 
-    init(outbox: any OutboxRepository, settings: DispatcherSettings, wakeUp: DeliveryWakeUp, breaker: CircuitBreaker, logger: Logger) {
+    init(outbox: any OutboxRepository, settings: DispatcherSettings, wakeUp: DeliveryWakeUp, breaker: CircuitBreaker,
+         pressure: IngestPressure? = nil, logger: Logger) {
         self.outbox = outbox
+        self.pressure = pressure
         self.breaker = breaker
         var configuration = HTTPClient.Configuration()
         let timeout = TimeAmount.milliseconds(Int64(settings.deliveryTimeout * 1000))
@@ -105,7 +111,8 @@ public struct DeliveryWorker: Service {
         while await !state.stopped, !Task.isCancelled {
             var exhausted = true
             if ready.count < concurrency {
-                try? await Task.sleep(for: Self.coalescing)
+                let high = pressure?.isHigh(within: Self.yieldToIngest) ?? false
+                try? await Task.sleep(for: high ? Self.yieldToIngest : Self.coalescing)
                 let wanted = claimBatch - ready.count
                 do {
                     // A claimed lead may wait behind `claimBatch / concurrency` rounds of attempts before

@@ -20,14 +20,16 @@ struct LeadImportController {
     let commits: GroupCommit<LeadSubmission, AcceptedLead>
     private let decisionTimer = Metrics.Timer(label: "dispatcher_decision_duration_seconds")
 
-    init(vendors: any VendorRepository, leads: any LeadRepository, settings: DispatcherSettings, delivery: DeliveryWakeUp?) {
+    init(vendors: any VendorRepository, leads: any LeadRepository, settings: DispatcherSettings, delivery: DeliveryWakeUp?,
+         pressure: IngestPressure? = nil) {
         self.vendors = vendors
         self.settings = settings
         self.delivery = delivery
         let timeZone = settings.timeZone
         commits = GroupCommit(path: "ingest", maxBatch: settings.ingestBatchSize,
                               maxWait: .milliseconds(Int64((settings.ingestBatchWait * 1000).rounded()))) { submissions in
-            try await leads.accept(submissions, dayTimeZone: timeZone)
+            pressure?.noteBatch(size: submissions.count)
+            return try await leads.accept(submissions, dayTimeZone: timeZone)
         }
     }
 

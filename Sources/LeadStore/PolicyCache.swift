@@ -5,8 +5,8 @@ import Synchronization
 /// does not read every account, agent, pool and rule again for each batch of leads.
 ///
 /// It is sound because every change to the policy tables goes through `modifyPolicy`, which records a
-/// new `policy_version` in the same transaction, and because only this process writes the database
-/// (the single-writer lock). It is read and filled inside the writer, so it never sees a policy newer
+/// new `policy_version` and invalidates this cache in the same transaction, and because only this
+/// process writes the database (the single-writer lock). It is read and filled inside the writer, so it never sees a policy newer
 /// than the transaction's.
 final class PolicyCache: Sendable {
     private struct Entry {
@@ -15,6 +15,13 @@ final class PolicyCache: Sendable {
     }
 
     private let entry = Mutex<Entry?>(nil)
+
+    /// Forgets the cached policy. Called by every change to the policy tables, inside its transaction
+    /// (the writer runs nothing else meanwhile), so even a change that records no new version, such
+    /// as a reordering, is read afresh.
+    func invalidate() {
+        entry.withLock { $0 = nil }
+    }
 
     /// The policy of `version`: the cached one, or `load()`'s, which is then kept.
     func policy(version: Int?, load: () throws -> Policy) rethrows -> Policy {

@@ -12,7 +12,9 @@ extension SQLiteStore: PolicyRepository {
         _ change: @escaping @Sendable (inout PolicyDraft) throws -> Result
     ) async throws -> Result {
         let secretBox = self.secretBox
+        let policyCache = self.policyCache
         return try await pool.write { db in
+            policyCache.invalidate()
             let stored = try PolicyTables.load(db)
             let vendorIDs = Set(try String.fetchAll(db, sql: "SELECT id FROM vendor"))
             var draft = PolicyDraft(policy: stored.policy, secretMasks: stored.secretMasks, vendorIDs: vendorIDs)

@@ -7,18 +7,6 @@ import LeadPolicy
 enum LeadTables {
     static let decoder = JSONDecoder()
 
-    /// Unlike the audit log's, this encoder does not sort keys: nothing is hashed from these columns,
-    /// and sorting every dictionary was a tenth of the cost of committing a lead.
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
-
-    static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
     // The columns every lead writes, by `JSONText` (what `encoder` would write, at a fraction of the cost).
     /// A lead's stored fields.
     static func fields(_ text: String) throws -> [String: JSONValue] {

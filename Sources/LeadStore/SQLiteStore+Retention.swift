@@ -11,8 +11,8 @@ extension SQLiteStore {
                                            arguments: [cutoffText])
             var erased: [(String, String)] = []
             while let row = try rows.next() {
-                let fields = try LeadTables.decoder.decode([String: JSONValue].self, from: Data((row["fields_json"] as String).utf8))
-                erased.append((row["id"], try LeadTables.json(ContactFields.erased(fields))))
+                let fields = try LeadTables.fields(row["fields_json"])
+                erased.append((row["id"], LeadTables.text(ContactFields.erased(fields))))
             }
             for (id, fields) in erased {
                 try db.execute(sql: "UPDATE lead SET email = NULL, fields_json = ?, erased_at = ? WHERE id = ?", arguments: [fields, now, id])

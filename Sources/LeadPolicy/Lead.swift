@@ -13,9 +13,9 @@ public struct Lead: Sendable, Equatable {
 
     public init(vendorID: String? = nil, email: String? = nil, campaignID: String? = nil, tags: [String] = []) {
         self.vendorID = vendorID
-        self.email = email?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
-        self.campaignID = campaignID?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
-        self.tags = tags.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        self.email = email?.trimmingWhitespace.nilIfEmpty
+        self.campaignID = campaignID?.trimmingWhitespace.nilIfEmpty
+        self.tags = tags.map(\.trimmingWhitespace).filter { !$0.isEmpty }
     }
 
     /// The email as sticky routing and audit queries compare it.

@@ -13,7 +13,7 @@ enum LeadFormParser {
     /// The format a Content-Type names; nil for one the endpoint does not take (415).
     static func format(of contentType: String?) -> Format? {
         guard let contentType else { return nil }
-        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = contentType.split(separator: ";").map { String($0).trimmingWhitespace }
         switch parts.first?.lowercased() {
         case "application/json":
             return .json

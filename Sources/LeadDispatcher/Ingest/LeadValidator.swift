@@ -32,10 +32,10 @@ enum LeadValidator {
                 throw .badRequest("\(name): must be a string or a number, not \(value.kindName)")
             }
         }
-        guard nameFields.contains(where: { !(text(fields[$0]) ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) else {
+        guard nameFields.contains(where: { !(text(fields[$0]) ?? "").trimmingWhitespace.isEmpty }) else {
             throw .badRequest("name: a lead needs a name (name, fname or lname)")
         }
-        let email = text(fields["email"])?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let email = text(fields["email"])?.trimmingWhitespace
         if let email, !email.isEmpty, !EmailAddress.isPlausible(email) {
             throw .badRequest("email: '\(email.prefix(100))' is not a plausible email address")
         }

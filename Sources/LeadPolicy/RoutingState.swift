@@ -71,7 +71,10 @@ extension RoutingState {
             switch step.action {
             case .pool(let poolID):
                 pools.insert(poolID)
-                agents.formUnion(policy.pool(poolID)?.members.map(\.agentID) ?? [])
+                // The policy's own member set: building one per lead cost as much as the decision.
+                if let pool = policy.pool(poolID) {
+                    agents = agents.isEmpty ? policy.memberIDs(of: pool) : agents.union(policy.memberIDs(of: pool))
+                }
             case .agent(let agentID):
                 agents.insert(agentID)
             case .crmRoundRobin:

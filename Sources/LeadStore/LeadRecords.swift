@@ -21,12 +21,32 @@ public enum LeadStatus: String, Sendable, Codable, CaseIterable {
 public struct LeadSubmission: Sendable {
     public var vendorID: String
     /// Every field as received, the vendor's key removed.
-    public var fields: [String: JSONValue]
+    public var fields: [String: JSONValue] { didSet { columns = Columns(self) } }
     /// What the policy engine matches on.
-    public var lead: Lead
-    public var receivedAt: Date
+    public var lead: Lead { didSet { columns = Columns(self) } }
+    public var receivedAt: Date { didSet { columns = Columns(self) } }
     /// The vendor's `Idempotency-Key`, if it sent one.
     public var idempotencyKey: String?
+    /// The row's columns that depend on the submission alone, rendered by the request that made it:
+    /// every lead waits for the one writer, so what can be done before it is done before it.
+    private(set) var columns: Columns
+
+    struct Columns: Sendable {
+        var fields: String
+        var tags: String
+        var receivedAt: String
+
+        init(fields: String, tags: String, receivedAt: String) {
+            self.fields = fields
+            self.tags = tags
+            self.receivedAt = receivedAt
+        }
+
+        init(_ submission: LeadSubmission) {
+            self.init(fields: LeadTables.text(submission.fields), tags: LeadTables.text(submission.lead.tags),
+                      receivedAt: Timestamp.string(submission.receivedAt))
+        }
+    }
 
     public init(vendorID: String, fields: [String: JSONValue], lead: Lead, receivedAt: Date = Date(), idempotencyKey: String? = nil) {
         self.vendorID = vendorID
@@ -34,6 +54,7 @@ public struct LeadSubmission: Sendable {
         self.lead = lead
         self.receivedAt = receivedAt
         self.idempotencyKey = idempotencyKey
+        self.columns = Columns(fields: LeadTables.text(fields), tags: LeadTables.text(lead.tags), receivedAt: Timestamp.string(receivedAt))
     }
 }
 

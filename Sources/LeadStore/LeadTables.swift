@@ -52,8 +52,8 @@ enum LeadTables {
                                   policy_version, state_json)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
                 """,
-            arguments: [id, Timestamp.string(submission.receivedAt), submission.vendorID, submission.lead.normalizedEmail,
-                        submission.lead.campaignID, text(submission.lead.tags), text(submission.fields), status.rawValue,
+            arguments: [id, submission.columns.receivedAt, submission.vendorID, submission.lead.normalizedEmail,
+                        submission.lead.campaignID, submission.columns.tags, submission.columns.fields, status.rawValue,
                         decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
                         text(decision), at, policyVersion, text(state)])
         if decision.target != nil {
@@ -73,8 +73,8 @@ enum LeadTables {
                                   attempts, updated_at, duplicate_of)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'duplicate', ?, 0, ?, ?)
                 """,
-            arguments: [id, Timestamp.string(submission.receivedAt), submission.vendorID, submission.lead.normalizedEmail,
-                        submission.lead.campaignID, text(submission.lead.tags), text(submission.fields), text(decision),
+            arguments: [id, submission.columns.receivedAt, submission.vendorID, submission.lead.normalizedEmail,
+                        submission.lead.campaignID, submission.columns.tags, submission.columns.fields, text(decision),
                         Timestamp.string(now), first])
     }
 

@@ -57,7 +57,11 @@ public struct DeliveryWorker: Service {
         self.gracePeriod = settings.shutdownGracePeriod
         self.wakeUp = wakeUp
         self.logger = logger
-        self.records = GroupCommit(path: "delivery", maxBatch: 256, maxWait: Self.coalescing) { attempts in
+        // While ingest is busy, finished attempts wait as long as claims do: every record is a commit
+        // (and an fsync) that the ingest batches would otherwise queue behind.
+        self.records = GroupCommit(path: "delivery", maxBatch: 256, maxWait: { [pressure] in
+            pressure?.isHigh(within: Self.yieldToIngest) == true ? Self.yieldToIngest : Self.coalescing
+        }) { attempts in
             try await outbox.record(attempts)
             return Array(repeating: (), count: attempts.count)
         }

@@ -13,9 +13,6 @@ enum PoolSelector {
         var rotation: PoolRotation?
     }
 
-    /// Pools up to this many eligible members name each one's weight in the note.
-    static let weightsListedInNote = 20
-
     static func select(from pool: Pool, lead: Lead, policy: Policy, state: RoutingState) -> Selection {
         var skipped: [AgentSkip] = []
         var eligible: [(agentID: String, weight: Int)] = []
@@ -65,14 +62,12 @@ enum PoolSelector {
         }
         let chosen = best!.agentID
         rotation.current[chosen, default: 0] -= total
-        // Small pools list their weights in the note; a large one's are in `eligible` only, since
-        // spelling out a thousand of them in every lead's explanation costs more than the decision.
-        let weights = eligible.count <= Self.weightsListedInNote
-            ? eligible.map { "\($0.agentID):\($0.weight)" }.joined(separator: ", ")
-            : "\(eligible.count) eligible members, weights in 'eligible'"
+        // The weights are in `eligible`; the note (and the summary that repeats it) names only how
+        // many there were: spelling them out doubled every lead's stored decision.
+        let members = eligible.count == 1 ? "the 1 eligible member" : "the \(eligible.count) eligible members"
         return Selection(agentID: chosen, skipped: skipped,
                          eligible: eligible.map { EligibleAgent(agentID: $0.agentID, weight: $0.weight) },
-                         note: stickyNote + "smooth weighted round robin over pool '\(pool.id)' (\(weights)) chose agent '\(chosen)'",
+                         note: stickyNote + "smooth weighted round robin among \(members) of pool '\(pool.id)' chose agent '\(chosen)'",
                          rotation: rotation)
     }
 }

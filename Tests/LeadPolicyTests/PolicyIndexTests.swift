@@ -31,7 +31,7 @@ import Testing
         #expect(counts.count == 25 && counts.values.allSatisfy { $0 == 2 })
         let step = last?.explanation.steps.first
         #expect(step?.eligible?.count == 25)
-        #expect(step?.note.contains("25 eligible members, weights in 'eligible'") == true, "\(step?.note ?? "")")
+        #expect(step?.note.contains("among the 25 eligible members of pool 'p'") == true, "\(step?.note ?? "")")
     }
 
     @Test func anAgentThatLeftThePoolIsForgottenByTheRotation() {

@@ -235,7 +235,9 @@ import Testing
         let decision = RoutingEngine.decide(Lead(tags: ["x"]), policy: policy, state: RoutingState()).decision
         let json = try JSONValue(encoding: decision)
         #expect(try json.decode(Decision.self) == decision)
-        #expect(decision.explanation.summary == "rule 'all' matched; its action chose agent 'a': smooth weighted round robin over pool 'p' (a:2, b:1) chose agent 'a'")
+        #expect(decision.explanation.summary == "rule 'all' matched; its action chose agent 'a': smooth weighted round robin among the 2 eligible members of pool 'p' chose agent 'a'")
+        // The weights are named once, in `eligible`, not repeated in the note and the summary.
+        #expect(decision.explanation.steps.first?.eligible == [EligibleAgent(agentID: "a", weight: 2), EligibleAgent(agentID: "b", weight: 1)])
     }
 
     @Test func theEngineIsDeterministic() {

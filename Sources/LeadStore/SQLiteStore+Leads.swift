@@ -7,46 +7,60 @@ extension SQLiteStore: LeadRepository {
         guard !submissions.isEmpty else { return [] }
         let policyCache = self.policyCache
         return try await pool.write { db in
-            let version = try PolicyVersions.current(db)
-            let policy = try policyCache.policy(version: version) { try PolicyTables.load(db).policy }
-            let now = Date()
-            var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
-            var audit = try AuditWriter(db)
-            let repeats = try RepeatedSubmissions(db, now: now)
-            var accepted: [AcceptedLead] = []
-            for submission in submissions {
-                if let answer = try repeats.earlierAnswer(for: submission, in: db) {
-                    accepted.append(answer)
-                    continue
-                }
-                if let first = try repeats.duplicateOf(submission, in: db) {
-                    let id = LeadIDs.make(at: submission.receivedAt)
-                    try LeadTables.insertDuplicate(submission, id: id, of: first, now: now, in: db)
-                    try audit.append(NewAuditEvent(type: "lead.duplicate", entityKind: "lead", entityID: id,
-                                                   after: .object(["duplicate_of": .string(first), "vendor_id": .string(submission.vendorID)])),
-                                     actor: .vendor(submission.vendorID), at: now, in: db)
-                    try repeats.remember(submission, leadID: first, in: db)
-                    accepted.append(AcceptedLead(leadID: first, status: .duplicate, decision: nil, disposition: .repeated))
-                    continue
-                }
-                let state = try routing.state(for: submission.lead, policy: policy, now: now, in: db)
-                let decisionStarted = ContinuousClock.now
-                let outcome = RoutingEngine.decide(submission.lead, policy: policy, state: state)
-                let decisionDuration = ContinuousClock.now - decisionStarted
-                try routing.apply(outcome, in: db)
-                let id = LeadIDs.make(at: submission.receivedAt)
-                let status = try LeadTables.insert(submission, id: id, decision: outcome.decision,
-                                                   state: state.restricted(to: outcome.decision, policy: policy),
-                                                   policyVersion: version, now: now, in: db)
-                for event in LeadEvents.decided(id, vendorID: submission.vendorID, decision: outcome.decision, status: status, policyVersion: version) {
-                    try audit.append(event, actor: .vendor(submission.vendorID), at: now, in: db)
-                }
-                try repeats.remember(submission, leadID: id, in: db)
-                accepted.append(AcceptedLead(leadID: id, status: status, decision: outcome.decision, decisionDuration: decisionDuration))
-            }
-            try routing.flush(in: db)
-            return accepted
+            try Self.accept(submissions, dayTimeZone: dayTimeZone, policyCache: policyCache, in: db)
         }
+    }
+
+    public func acceptBlocking(_ submissions: [LeadSubmission], dayTimeZone: TimeZone) throws -> [AcceptedLead] {
+        guard !submissions.isEmpty else { return [] }
+        let policyCache = self.policyCache
+        return try pool.write { db in
+            try Self.accept(submissions, dayTimeZone: dayTimeZone, policyCache: policyCache, in: db)
+        }
+    }
+
+    /// The leads decided and written, in order, inside the caller's write transaction.
+    private static func accept(_ submissions: [LeadSubmission], dayTimeZone: TimeZone, policyCache: PolicyCache,
+                               in db: Database) throws -> [AcceptedLead] {
+        let version = try PolicyVersions.current(db)
+        let policy = try policyCache.policy(version: version) { try PolicyTables.load(db).policy }
+        let now = Date()
+        var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
+        var audit = try AuditWriter(db)
+        let repeats = try RepeatedSubmissions(db, now: now)
+        var accepted: [AcceptedLead] = []
+        for submission in submissions {
+            if let answer = try repeats.earlierAnswer(for: submission, in: db) {
+                accepted.append(answer)
+                continue
+            }
+            if let first = try repeats.duplicateOf(submission, in: db) {
+                let id = LeadIDs.make(at: submission.receivedAt)
+                try LeadTables.insertDuplicate(submission, id: id, of: first, now: now, in: db)
+                try audit.append(NewAuditEvent(type: "lead.duplicate", entityKind: "lead", entityID: id,
+                                               after: .object(["duplicate_of": .string(first), "vendor_id": .string(submission.vendorID)])),
+                                 actor: .vendor(submission.vendorID), at: now, in: db)
+                try repeats.remember(submission, leadID: first, in: db)
+                accepted.append(AcceptedLead(leadID: first, status: .duplicate, decision: nil, disposition: .repeated))
+                continue
+            }
+            let state = try routing.state(for: submission.lead, policy: policy, now: now, in: db)
+            let decisionStarted = ContinuousClock.now
+            let outcome = RoutingEngine.decide(submission.lead, policy: policy, state: state)
+            let decisionDuration = ContinuousClock.now - decisionStarted
+            try routing.apply(outcome, in: db)
+            let id = LeadIDs.make(at: submission.receivedAt)
+            let status = try LeadTables.insert(submission, id: id, decision: outcome.decision,
+                                               state: state.restricted(to: outcome.decision, policy: policy),
+                                               policyVersion: version, now: now, in: db)
+            for event in LeadEvents.decided(id, vendorID: submission.vendorID, decision: outcome.decision, status: status, policyVersion: version) {
+                try audit.append(event, actor: .vendor(submission.vendorID), at: now, in: db)
+            }
+            try repeats.remember(submission, leadID: id, in: db)
+            accepted.append(AcceptedLead(leadID: id, status: status, decision: outcome.decision, decisionDuration: decisionDuration))
+        }
+        try routing.flush(in: db)
+        return accepted
     }
 
     public func preview(_ lead: Lead, dayTimeZone: TimeZone) async throws -> Decision {

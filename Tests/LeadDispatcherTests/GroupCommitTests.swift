@@ -28,20 +28,48 @@ final class CommitLog: Sendable {
         return items.map { "committed \($0)" }
     }
 
+    /// The same, blocking its thread as a synchronous database write does.
+    func blockingCommit(_ items: [Int]) throws -> [String] {
+        let isFirst = batches.withLock { batches in
+            batches.append(items)
+            return batches.count == 1
+        }
+        if isFirst, firstCommitDelay > .zero {
+            Thread.sleep(forTimeInterval: Double(firstCommitDelay.components.attoseconds) / 1e18 + Double(firstCommitDelay.components.seconds))
+        }
+        if let failing, items.contains(failing) { throw CommitFailure() }
+        return items.map { "committed \($0)" }
+    }
+
     struct CommitFailure: Error {}
 }
 
+/// Ingest commits from a thread of its own (`blocking`), delivery from the concurrency pool (`async`):
+/// both keep the same promises.
+enum CommitterKind: CaseIterable, Sendable {
+    case async, blocking
+
+    func groupCommit(_ log: CommitLog, maxBatch: Int, maxWait: Duration = .zero) -> GroupCommit<Int, String> {
+        switch self {
+        case .async: GroupCommit(path: "test", maxBatch: maxBatch, maxWait: maxWait) { try await log.commit($0) }
+        case .blocking: GroupCommit(path: "test", maxBatch: maxBatch, maxWait: maxWait, blockingCommit: { try log.blockingCommit($0) })
+        }
+    }
+}
+
 @Suite struct GroupCommitTests {
-    @Test func aLoneRequestIsCommittedAtOnceOnItsOwn() async throws {
+    @Test(arguments: CommitterKind.allCases)
+    func aLoneRequestIsCommittedAtOnceOnItsOwn(_ kind: CommitterKind) async throws {
         let log = CommitLog()
-        let commits = GroupCommit<Int, String>(path: "test", maxBatch: 100) { try await log.commit($0) }
+        let commits = kind.groupCommit(log, maxBatch: 100)
         #expect(try await commits.submit(7) == "committed 7")
         #expect(log.recorded == [[7]])
     }
 
-    @Test func requestsArrivingDuringACommitShareTheNextOneAndEachGetsItsOwnAnswer() async throws {
+    @Test(arguments: CommitterKind.allCases)
+    func requestsArrivingDuringACommitShareTheNextOneAndEachGetsItsOwnAnswer(_ kind: CommitterKind) async throws {
         let log = CommitLog(firstCommitDelay: .milliseconds(200))
-        let commits = GroupCommit<Int, String>(path: "test", maxBatch: 100) { try await log.commit($0) }
+        let commits = kind.groupCommit(log, maxBatch: 100)
         async let first = commits.submit(0)
         try await Task.sleep(for: .milliseconds(50))
         let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
@@ -59,9 +87,10 @@ final class CommitLog: Sendable {
         #expect(Set(batches.dropFirst().joined()) == Set(1...40))
     }
 
-    @Test func aBatchNeverExceedsItsLimit() async throws {
+    @Test(arguments: CommitterKind.allCases)
+    func aBatchNeverExceedsItsLimit(_ kind: CommitterKind) async throws {
         let log = CommitLog(firstCommitDelay: .milliseconds(200))
-        let commits = GroupCommit<Int, String>(path: "test", maxBatch: 8) { try await log.commit($0) }
+        let commits = kind.groupCommit(log, maxBatch: 8)
         async let first = commits.submit(0)
         try await Task.sleep(for: .milliseconds(50))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -75,9 +104,10 @@ final class CommitLog: Sendable {
         #expect(batches.count >= 5)
     }
 
-    @Test func aFailedBatchFailsOnlyTheRequestAtFault() async throws {
+    @Test(arguments: CommitterKind.allCases)
+    func aFailedBatchFailsOnlyTheRequestAtFault(_ kind: CommitterKind) async throws {
         let log = CommitLog(firstCommitDelay: .milliseconds(200), failing: 13)
-        let commits = GroupCommit<Int, String>(path: "test", maxBatch: 100) { try await log.commit($0) }
+        let commits = kind.groupCommit(log, maxBatch: 100)
         async let first = commits.submit(0)
         try await Task.sleep(for: .milliseconds(50))
         let results = await withTaskGroup(of: (Int, Bool).self) { group in
@@ -89,11 +119,14 @@ final class CommitLog: Sendable {
         _ = try await first
         #expect(results[13] == false)
         for item in 1...20 where item != 13 { #expect(results[item] == true, "item \(item)") }
+        // The twenty went together, failed, and were then committed one by one.
+        #expect(log.recorded.filter { $0.count == 1 }.count == 21, "\(log.recorded)")
     }
 
-    @Test func aWaitGathersRequestsThatArriveJustAfterEachOther() async throws {
+    @Test(arguments: CommitterKind.allCases)
+    func aWaitGathersRequestsThatArriveJustAfterEachOther(_ kind: CommitterKind) async throws {
         let log = CommitLog()
-        let commits = GroupCommit<Int, String>(path: "test", maxBatch: 100, maxWait: .milliseconds(300)) { try await log.commit($0) }
+        let commits = kind.groupCommit(log, maxBatch: 100, maxWait: .milliseconds(300))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for item in 1...10 {
                 group.addTask {

@@ -16,7 +16,9 @@ struct LeadImportController {
     let settings: DispatcherSettings
     let delivery: DeliveryWakeUp?
     let rateLimiter = VendorRateLimiter()
-    /// Concurrent leads share one write transaction (see `GroupCommit`).
+    /// Concurrent leads share one write transaction (see `GroupCommit`), committed from a thread of
+    /// its own: every lead waits for the one writer, so nothing between two batches waits for a turn
+    /// in the concurrency pool.
     let commits: GroupCommit<LeadSubmission, AcceptedLead>
     private let decisionTimer = Metrics.Timer(label: "dispatcher_decision_duration_seconds")
 
@@ -27,10 +29,11 @@ struct LeadImportController {
         self.delivery = delivery
         let timeZone = settings.timeZone
         commits = GroupCommit(path: "ingest", maxBatch: settings.ingestBatchSize,
-                              maxWait: .milliseconds(Int64((settings.ingestBatchWait * 1000).rounded()))) { submissions in
-            pressure?.noteBatch(size: submissions.count)
-            return try await leads.accept(submissions, dayTimeZone: timeZone)
-        }
+                              maxWait: .milliseconds(Int64((settings.ingestBatchWait * 1000).rounded())),
+                              blockingCommit: { submissions in
+                                  pressure?.noteBatch(size: submissions.count)
+                                  return try leads.acceptBlocking(submissions, dayTimeZone: timeZone)
+                              })
     }
 
     func addRoutes(to router: Router<DispatcherRequestContext>) {

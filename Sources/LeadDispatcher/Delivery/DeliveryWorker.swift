@@ -91,10 +91,10 @@ public struct DeliveryWorker: Service {
                 // Stopped claiming: give the attempts in flight their grace period, then cancel them
                 // (their leads stay claimed and are delivered again after the next start).
                 let deadline = Date().addingTimeInterval(gracePeriod)
-                while await state.inFlight > 0, Date() < deadline, !Task.isCancelled {
+                while await state.busy > 0, Date() < deadline, !Task.isCancelled {
                     await wakeUp.wait(upTo: min(0.1, max(0.001, deadline.timeIntervalSinceNow)))
                 }
-                let left = await state.inFlight
+                let left = await state.busy
                 if left > 0 {
                     logger.warning("shutdown: cancelling deliveries still in flight", metadata: ["in_flight": "\(left)"])
                 }
@@ -134,8 +134,7 @@ public struct DeliveryWorker: Service {
             for job in ready.prefix(starting) {
                 await state.started()
                 group.addTask {
-                    await deliver(job, with: client)
-                    await state.finished()
+                    await deliver(job, with: client, state: state)
                     wakeUp.wake()
                 }
             }
@@ -154,11 +153,38 @@ public struct DeliveryWorker: Service {
         }
     }
 
-    func deliver(_ job: DeliveryJob, with client: CRMClient) async {
+    /// One attempt, then its record. The lead's slot is given back as soon as the CRM has answered:
+    /// `deliveryConcurrency` bounds the requests in flight to the CRM, and a slot held through the
+    /// record's commit as well (up to `coalescing` plus the commit) kept a backlog draining at a third
+    /// of the speed the CRM could take. The lead stays claimed until its record commits, so a crash in
+    /// between delivers it again, as it always could.
+    func deliver(_ job: DeliveryJob, with client: CRMClient, state: WorkerState) async {
+        guard let (recorded, errorClass) = await attempt(job, with: client) else {
+            await state.finished()
+            return
+        }
+        await state.attempted()
+        wakeUp.wake()
+        do {
+            try await records.submit(recorded)
+        } catch {
+            logger.error("delivery: cannot record an attempt", metadata: ["lead_id": "\(job.leadID)", "error": "\(error)"])
+        }
+        await state.recorded()
+        Counter(label: "dispatcher_delivery_attempts_total", dimensions: [("outcome", Self.name(recorded.outcome)), ("error", errorClass ?? "none")]).increment()
+        logger.info("delivery attempt", metadata: [
+            "lead_id": "\(job.leadID)", "target": "\(job.target.kind)", "http_status": "\(recorded.attempt.httpStatus.map(String.init) ?? "-")",
+            "error": "\(errorClass ?? "-")", "outcome": "\(Self.name(recorded.outcome))",
+        ])
+    }
+
+    /// Posts the lead (unless its circuit is open: then it is postponed) and says what to record;
+    /// nil when nothing is to be recorded (postponed, or cancelled by shutdown).
+    private func attempt(_ job: DeliveryJob, with client: CRMClient) async -> (RecordedAttempt, errorClass: String?)? {
         let circuits = Self.circuits(of: job, defaultURL: client.defaultURL)
         if let later = await breaker.admit([circuits.host, circuits.key]) {
             try? await outbox.postpone(job, until: later)
-            return
+            return nil
         }
         let now = Date()
         let result: CRMResult
@@ -173,20 +199,11 @@ public struct DeliveryWorker: Service {
         } else {
             result = CRMResult(verdict: .permanentFailure, errorClass: "no_key", responseBody: "the target's agent or account no longer exists", durationMS: 0)
         }
-        if Task.isCancelled { return }
+        if Task.isCancelled { return nil }
         let outcome = retry.outcome(of: result, attemptsBefore: job.attempts, rejectionsBefore: job.rejections, now: Date())
         let attempt = DeliveryAttempt(at: Timestamp.string(now), httpStatus: result.httpStatus, crmSuccess: result.crmSuccess,
                                       error: result.errorClass, durationMS: result.durationMS, responseBody: result.responseBody)
-        do {
-            try await records.submit(RecordedAttempt(leadID: job.leadID, attempt: attempt, outcome: outcome))
-        } catch {
-            logger.error("delivery: cannot record an attempt", metadata: ["lead_id": "\(job.leadID)", "error": "\(error)"])
-        }
-        Counter(label: "dispatcher_delivery_attempts_total", dimensions: [("outcome", Self.name(outcome)), ("error", result.errorClass ?? "none")]).increment()
-        logger.info("delivery attempt", metadata: [
-            "lead_id": "\(job.leadID)", "target": "\(job.target.kind)", "http_status": "\(result.httpStatus.map(String.init) ?? "-")",
-            "error": "\(result.errorClass ?? "-")", "outcome": "\(Self.name(outcome))",
-        ])
+        return (RecordedAttempt(leadID: job.leadID, attempt: attempt, outcome: outcome), result.errorClass)
     }
 
     /// The circuits a delivery goes through: its CRM host, and its target's key.
@@ -207,10 +224,22 @@ public struct DeliveryWorker: Service {
 
 /// The worker's counters, shared by the loop and the deliveries.
 actor WorkerState {
+    /// Attempts waiting for the CRM's answer: what `deliveryConcurrency` bounds.
     private(set) var inFlight = 0
+    /// Attempts answered and not yet committed.
+    private(set) var recording = 0
     private(set) var stopped = false
 
+    /// Work a graceful shutdown waits for.
+    var busy: Int { inFlight + recording }
+
     func started() { inFlight += 1 }
+    /// Ended without an attempt to record.
     func finished() { inFlight -= 1 }
+    func attempted() {
+        inFlight -= 1
+        recording += 1
+    }
+    func recorded() { recording -= 1 }
     func stop() { stopped = true }
 }

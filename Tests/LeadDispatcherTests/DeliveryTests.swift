@@ -55,6 +55,23 @@ import Testing
         return items.compactMap(\.objectValue)
     }
 
+    /// `deliveryConcurrency` bounds the requests waiting on the CRM at once, and is used: a slot is
+    /// freed when the CRM answers, while the attempt's record commits behind it.
+    @Test func deliveriesInFlightNeverExceedTheConcurrencyAndFillIt() async throws {
+        let server = try await StandInServer.start()
+        await server.crm.answer(otherwise: .slow(seconds: 0.15))
+        try await Self.withDispatcher(crmURL: server.url, configure: { $0.deliveryConcurrency = 2 }) { harness in
+            var ids: [String] = []
+            for index in 0..<8 {
+                ids.append(try await harness.post(#""fname":"Lead \#(index)","email":"c\#(index)@example.com","tags":"vip""#))
+            }
+            for id in ids { _ = try await harness.waitFor(id, ["delivered"]) }
+            #expect(await server.crm.received.count == 8)
+            #expect(await server.crm.maxInFlight == 2)
+        }
+        await server.stop()
+    }
+
     @Test func aRoutedLeadReachesTheCRMWithTheChosenAgentsKeyAndEveryField() async throws {
         let server = try await StandInServer.start()
         try await Self.withDispatcher(crmURL: server.url) { harness in

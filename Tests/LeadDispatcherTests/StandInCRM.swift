@@ -29,6 +29,16 @@ actor StandInCRM {
     private var script: [Behaviour] = []
     private var otherwise: Behaviour = .succeed
     private(set) var received: [Received] = []
+    /// Requests being answered now, and the most there ever were at once.
+    private(set) var inFlight = 0
+    private(set) var maxInFlight = 0
+
+    fileprivate func begin() {
+        inFlight += 1
+        maxInFlight = max(maxInFlight, inFlight)
+    }
+
+    fileprivate func end() { inFlight -= 1 }
 
     /// The next answers, in order; after them, `otherwise`.
     func answer(_ behaviours: Behaviour..., otherwise: Behaviour = .succeed) {
@@ -66,21 +76,12 @@ final class StandInServer: Sendable {
             let contentType = request.headers[.contentType] ?? ""
             let format = LeadFormParser.format(of: contentType) ?? .json
             let fields = (try? LeadFormParser.fields(body, format: format)) ?? [:]
-            switch await crm.next(.init(at: Date(), contentType: contentType, fields: fields)) {
-            case .succeed:
-                return try JSONResponse.make(.object(["success": .bool(true)]))
-            case .fail(let status):
-                return Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(string: "failure")))
-            case .tooManyRequests(let retryAfter):
-                return Response(status: .tooManyRequests, headers: [.retryAfter: retryAfter])
-            case .reject:
-                return try JSONResponse.make(.object(["success": .bool(false)]))
-            case .slow(let seconds):
-                try await Task.sleep(for: .seconds(seconds))
-                return try JSONResponse.make(.object(["success": .bool(true)]))
-            case .notJSON:
-                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "<html>ok</html>")))
-            }
+            // Counted until the answer is ready, before the client can see it: no request the client
+            // sends after an answer overlaps the one answered.
+            await crm.begin()
+            let response = try await Self.respond(await crm.next(.init(at: Date(), contentType: contentType, fields: fields)))
+            await crm.end()
+            return response
         }
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "stand-in-crm")
@@ -92,6 +93,24 @@ final class StandInServer: Sendable {
         var iterator = stream.makeAsyncIterator()
         let port = await iterator.next() ?? 0
         return StandInServer(crm: crm, port: port, group: group, task: task)
+    }
+
+    private static func respond(_ behaviour: StandInCRM.Behaviour) async throws -> Response {
+        switch behaviour {
+        case .succeed:
+            return try JSONResponse.make(.object(["success": .bool(true)]))
+        case .fail(let status):
+            return Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(string: "failure")))
+        case .tooManyRequests(let retryAfter):
+            return Response(status: .tooManyRequests, headers: [.retryAfter: retryAfter])
+        case .reject:
+            return try JSONResponse.make(.object(["success": .bool(false)]))
+        case .slow(let seconds):
+            try await Task.sleep(for: .seconds(seconds))
+            return try JSONResponse.make(.object(["success": .bool(true)]))
+        case .notJSON:
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "<html>ok</html>")))
+        }
     }
 
     func stop() async {

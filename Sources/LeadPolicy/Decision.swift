@@ -48,18 +48,47 @@ public struct RuleCheck: Sendable, Equatable, Codable {
     public var ruleID: String
     public var priority: Int
     public var result: Result
-    public var reason: String
+    /// Why, in words. A rule that does not match keeps what it compared and says it in words only
+    /// when asked (when the decision is stored or shown): a policy of a hundred rules spent most of a
+    /// decision writing sentences, which a simulation over thousands of leads never reads.
+    public var reason: String {
+        get { because.text }
+        set { because = .text(newValue) }
+    }
+    private var because: RuleMatcher.Reason
 
     public init(ruleID: String, priority: Int, result: Result, reason: String) {
+        self.init(ruleID: ruleID, priority: priority, result: result, because: .text(reason))
+    }
+
+    init(ruleID: String, priority: Int, result: Result, because: RuleMatcher.Reason) {
         self.ruleID = ruleID
         self.priority = priority
         self.result = result
-        self.reason = reason
+        self.because = because
+    }
+
+    public static func == (lhs: RuleCheck, rhs: RuleCheck) -> Bool {
+        lhs.ruleID == rhs.ruleID && lhs.priority == rhs.priority && lhs.result == rhs.result && lhs.reason == rhs.reason
     }
 
     enum CodingKeys: String, CodingKey {
         case ruleID = "rule_id"
         case priority, result, reason
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(ruleID: try container.decode(String.self, forKey: .ruleID), priority: try container.decode(Int.self, forKey: .priority),
+                  result: try container.decode(Result.self, forKey: .result), reason: try container.decode(String.self, forKey: .reason))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(ruleID, forKey: .ruleID)
+        try container.encode(priority, forKey: .priority)
+        try container.encode(result, forKey: .result)
+        try container.encode(reason, forKey: .reason)
     }
 }
 

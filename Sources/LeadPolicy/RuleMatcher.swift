@@ -2,31 +2,56 @@ import Foundation
 
 /// Whether a rule's match fits a lead, with the reason in words.
 enum RuleMatcher {
+    /// Why a rule did or did not take a lead: what was compared, put into words by `text` when read.
+    enum Reason: Sendable {
+        case text(String)
+        case noCampaign(wanted: [String])
+        case campaignNotListed(String, wanted: [String])
+        case noTagAmong(tagsAny: [String], leadTags: [String])
+        case lacksTags(tagsAll: [String], leadTags: [String])
+        case vendorNotListed(String?, wanted: [String])
+
+        var text: String {
+            switch self {
+            case .text(let text):
+                return text
+            case .noCampaign(let wanted):
+                return "the lead has no campaign_id; the rule wants one of \(list(wanted))"
+            case .campaignNotListed(let campaignID, let wanted):
+                return "campaign_id '\(campaignID)' is not one of \(list(wanted))"
+            case .noTagAmong(let tagsAny, let leadTags):
+                return "none of the tags \(list(tagsAny)) is among the lead's \(list(leadTags))"
+            case .lacksTags(let tagsAll, let leadTags):
+                let tags = Set(leadTags.map { $0.lowercased() })
+                return "the lead lacks the tags \(list(tagsAll.filter { !tags.contains($0.lowercased()) })) of \(list(tagsAll))"
+            case .vendorNotListed(let vendorID, let wanted):
+                return "vendor '\(vendorID ?? "none")' is not one of \(list(wanted))"
+            }
+        }
+    }
+
     /// nil when the lead fits; otherwise why not.
-    static func mismatch(_ match: Rule.Match, _ lead: Lead) -> String? {
+    static func mismatch(_ match: Rule.Match, _ lead: Lead) -> Reason? {
         if let campaignIDs = match.campaignIDs, !campaignIDs.isEmpty {
             guard let campaignID = lead.campaignID else {
-                return "the lead has no campaign_id; the rule wants one of \(list(campaignIDs))"
+                return .noCampaign(wanted: campaignIDs)
             }
             guard campaignIDs.contains(campaignID) else {
-                return "campaign_id '\(campaignID)' is not one of \(list(campaignIDs))"
+                return .campaignNotListed(campaignID, wanted: campaignIDs)
             }
         }
         // Only rules that look at tags pay for lowering them (most rules of a large policy do not).
         let wantsTags = !(match.tagsAny ?? []).isEmpty || !(match.tagsAll ?? []).isEmpty
         let tags = wantsTags ? Set(lead.tags.map { $0.lowercased() }) : []
         if let tagsAny = match.tagsAny, !tagsAny.isEmpty, !tagsAny.contains(where: { tags.contains($0.lowercased()) }) {
-            return "none of the tags \(list(tagsAny)) is among the lead's \(list(lead.tags))"
+            return .noTagAmong(tagsAny: tagsAny, leadTags: lead.tags)
         }
-        if let tagsAll = match.tagsAll, !tagsAll.isEmpty {
-            let missing = tagsAll.filter { !tags.contains($0.lowercased()) }
-            if !missing.isEmpty {
-                return "the lead lacks the tags \(list(missing)) of \(list(tagsAll))"
-            }
+        if let tagsAll = match.tagsAll, !tagsAll.isEmpty, !tagsAll.allSatisfy({ tags.contains($0.lowercased()) }) {
+            return .lacksTags(tagsAll: tagsAll, leadTags: lead.tags)
         }
         if let vendorIDs = match.vendorIDs, !vendorIDs.isEmpty {
             guard let vendorID = lead.vendorID, vendorIDs.contains(vendorID) else {
-                return "vendor '\(lead.vendorID ?? "none")' is not one of \(list(vendorIDs))"
+                return .vendorNotListed(lead.vendorID, wanted: vendorIDs)
             }
         }
         return nil

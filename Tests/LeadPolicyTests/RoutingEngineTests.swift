@@ -55,6 +55,35 @@ import Testing
         #expect(decide(Lead(), rules: [rule]).explanation.rules.first?.reason.contains("no campaign_id") == true)
     }
 
+    /// Every way a rule can fail to match, in the words an auditor reads, the same whether read from
+    /// the decision or from its stored JSON.
+    @Test func eachRuleThatDoesNotMatchSaysWhyInWords() throws {
+        let rules = [
+            Rule(id: "off", name: "Off", priority: 1, enabled: false, action: .agent(agentID: "a")),
+            Rule(id: "campaign", name: "Campaign", priority: 2, match: .init(campaignIDs: ["fall", "winter"]), action: .agent(agentID: "a")),
+            Rule(id: "any", name: "Any", priority: 3, match: .init(tagsAny: ["Luxury", "vip"]), action: .agent(agentID: "a")),
+            Rule(id: "all", name: "All", priority: 4, match: .init(tagsAll: ["Buyer", "pre-approved", "cash"]), action: .agent(agentID: "a")),
+            Rule(id: "vendor", name: "Vendor", priority: 5, match: .init(vendorIDs: ["zillow"]), action: .agent(agentID: "a")),
+            Rule(id: "rest", name: "Rest", priority: 6, action: .agent(agentID: "b")),
+        ]
+        let withCampaign = decide(Lead(vendorID: "realtor", campaignID: "spring", tags: ["buyer", "Cash"]), rules: rules)
+        #expect(withCampaign.explanation.rules.map(\.reason) == [
+            "the rule is disabled",
+            "campaign_id 'spring' is not one of ['fall', 'winter']",
+            "none of the tags ['Luxury', 'vip'] is among the lead's ['buyer', 'Cash']",
+            "the lead lacks the tags ['pre-approved'] of ['Buyer', 'pre-approved', 'cash']",
+            "vendor 'realtor' is not one of ['zillow']",
+            "empty match: the rule takes every lead",
+        ])
+        #expect(withCampaign.explanation.rules.map(\.result) == [.disabled, .notMatched, .notMatched, .notMatched, .notMatched, .matched])
+        let decoded = try JSONDecoder().decode(Decision.self, from: JSONEncoder().encode(withCampaign))
+        #expect(decoded == withCampaign)
+        #expect(decoded.explanation.rules.map(\.reason) == withCampaign.explanation.rules.map(\.reason))
+        let bare = decide(Lead(), rules: rules)
+        #expect(bare.explanation.rules[1].reason == "the lead has no campaign_id; the rule wants one of ['fall', 'winter']")
+        #expect(bare.explanation.rules[4].reason == "vendor 'none' is not one of ['zillow']")
+    }
+
     @Test func tagsAnyAndTagsAllAreTrimmedAndCaseInsensitive() {
         let any = Rule(id: "any", name: "Any", priority: 1, match: .init(tagsAny: ["Buyer", "luxury"]), action: .agent(agentID: "a"))
         let all = Rule(id: "all", name: "All", priority: 1, match: .init(tagsAll: ["buyer", "Pre-Approved"]), action: .agent(agentID: "a"))

@@ -31,6 +31,11 @@ public struct Policy: Codable, Sendable, Equatable {
     public func pool(_ id: String) -> Pool? { index.pools[id] }
     public func rule(_ id: String) -> Rule? { index.rules[id] }
 
+    /// A pool's members with their agents' availability and weights, in member order.
+    func poolMembers(of pool: Pool) -> [PoolMember] {
+        index.poolMembers[pool.id] ?? pool.members.map { PoolMember($0, agent: agent($0.agentID)) }
+    }
+
     /// The ids of a pool's members.
     func memberIDs(of pool: Pool) -> Set<String> {
         index.memberIDs[pool.id] ?? Set(pool.members.map(\.agentID))

@@ -15,25 +15,23 @@ enum PoolSelector {
 
     static func select(from pool: Pool, lead: Lead, policy: Policy, state: RoutingState) -> Selection {
         var skipped: [AgentSkip] = []
-        var eligible: [(agentID: String, weight: Int)] = []
-        eligible.reserveCapacity(pool.members.count)
-        for member in pool.members {
-            // One lookup per member: with large pools, hashing agent ids is most of a decision's cost.
-            let agent = policy.agent(member.agentID)
-            if let skip = Availability.skip(member.agentID, agent: agent, state: state) {
+        var eligible: [EligibleAgent] = []
+        let members = policy.poolMembers(of: pool)
+        eligible.reserveCapacity(members.count)
+        for member in members {
+            if let skip = Availability.skip(member, state: state) {
                 skipped.append(skip)
             } else {
-                eligible.append((member.agentID, member.weight ?? agent?.weight ?? 1))
+                eligible.append(EligibleAgent(agentID: member.agentID, weight: member.weight))
             }
         }
         var stickyNote = ""
         if pool.stickyDays > 0, lead.normalizedEmail != nil {
             let since = state.now.addingTimeInterval(-Double(pool.stickyDays) * 86_400)
-            let members = policy.memberIDs(of: pool)
-            if let previous = state.previousAssignments.first(where: { members.contains($0.agentID) && $0.at >= since }) {
+            let memberIDs = policy.memberIDs(of: pool)
+            if let previous = state.previousAssignments.first(where: { memberIDs.contains($0.agentID) && $0.at >= since }) {
                 if eligible.contains(where: { $0.agentID == previous.agentID }) {
-                    return Selection(agentID: previous.agentID, skipped: skipped,
-                                     eligible: eligible.map { EligibleAgent(agentID: $0.agentID, weight: $0.weight) }, sticky: true,
+                    return Selection(agentID: previous.agentID, skipped: skipped, eligible: eligible, sticky: true,
                                      note: "sticky: the same email went to agent '\(previous.agentID)' within \(pool.stickyDays) days",
                                      rotation: nil)
                 }
@@ -44,12 +42,13 @@ enum PoolSelector {
             return Selection(agentID: nil, skipped: skipped, note: stickyNote + "no member of pool '\(pool.id)' is available", rotation: nil)
         }
         var rotation = state.rotations[pool.id] ?? PoolRotation()
-        let total = eligible.reduce(0) { $0 + $1.weight }
+        var total = 0
         var best: (agentID: String, current: Int)?
-        for (agentID, weight) in eligible {
-            let current = rotation.current[agentID, default: 0] + weight
-            rotation.current[agentID] = current
-            if best == nil || current > best!.current { best = (agentID, current) }
+        for member in eligible {
+            total += member.weight
+            // One hash per member: the position is advanced in place and read back.
+            let current = Self.advance(&rotation.current[member.agentID, default: 0], by: member.weight)
+            if best == nil || current > best!.current { best = (member.agentID, current) }
         }
         // Every eligible member now has a position; any entry beyond theirs and the skipped members'
         // belongs to an agent that left the pool. Counting finds that without hashing every key again.
@@ -64,10 +63,14 @@ enum PoolSelector {
         rotation.current[chosen, default: 0] -= total
         // The weights are in `eligible`; the note (and the summary that repeats it) names only how
         // many there were: spelling them out doubled every lead's stored decision.
-        let members = eligible.count == 1 ? "the 1 eligible member" : "the \(eligible.count) eligible members"
-        return Selection(agentID: chosen, skipped: skipped,
-                         eligible: eligible.map { EligibleAgent(agentID: $0.agentID, weight: $0.weight) },
-                         note: stickyNote + "smooth weighted round robin among \(members) of pool '\(pool.id)' chose agent '\(chosen)'",
+        let count = eligible.count == 1 ? "the 1 eligible member" : "the \(eligible.count) eligible members"
+        return Selection(agentID: chosen, skipped: skipped, eligible: eligible,
+                         note: stickyNote + "smooth weighted round robin among \(count) of pool '\(pool.id)' chose agent '\(chosen)'",
                          rotation: rotation)
+    }
+
+    private static func advance(_ position: inout Int, by weight: Int) -> Int {
+        position += weight
+        return position
     }
 }

@@ -16,6 +16,7 @@ struct SeedCommand: AsyncParsableCommand {
     @Option(help: "Agents in the pool.") var agents = 100
     @Option(help: "Rules in the policy.") var rules = 10
     @Flag(help: "Record every lead as delivered (an empty outbox), as in an audit database.") var delivered = false
+    @Option(help: "Leads per transaction (ingest under load commits about 15).") var batch = 1000
 
     func run() async throws {
         var settings = DispatcherSettings()
@@ -36,7 +37,7 @@ struct SeedCommand: AsyncParsableCommand {
 
         let end = Date()
         let span = Double(days) * 86_400
-        let batchSize = 1000
+        let batchSize = max(1, batch)
         var inserted = 0
         let started = Date()
         while inserted < leads {

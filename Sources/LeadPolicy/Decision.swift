@@ -55,7 +55,7 @@ public struct RuleCheck: Sendable, Equatable, Codable {
         get { because.text }
         set { because = .text(newValue) }
     }
-    private var because: RuleMatcher.Reason
+    var because: RuleMatcher.Reason
 
     public init(ruleID: String, priority: Int, result: Result, reason: String) {
         self.init(ruleID: ruleID, priority: priority, result: result, because: .text(reason))

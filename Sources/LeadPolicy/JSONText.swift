@@ -28,6 +28,42 @@ public struct JSONText {
 
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
+        escaped(value)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A JSON string written in pieces (a sentence of fixed words and values), without building it
+    /// as a `String` first.
+    public mutating func string(pieces write: (inout StringPieces) -> Void) {
+        bytes.append(UInt8(ascii: "\""))
+        var pieces = StringPieces(text: self)
+        bytes = []
+        write(&pieces)
+        self = pieces.text
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The pieces of one JSON string.
+    public struct StringPieces {
+        fileprivate var text: JSONText
+
+        /// Fixed words: written as they are, so they must need no escape (no quote, backslash or control).
+        public mutating func words(_ literal: StaticString) {
+            text.raw(literal)
+        }
+
+        /// A value, escaped.
+        public mutating func value(_ value: String) {
+            text.escaped(value)
+        }
+
+        public mutating func value(_ value: Int) {
+            text.int(value)
+        }
+    }
+
+    /// The string's bytes, escaped, without the quotes around them.
+    private mutating func escaped(_ value: String) {
         // Most strings need no escape: copy them whole.
         let escapesSlashes = self.escapesSlashes
         let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { utf8 in
@@ -37,10 +73,7 @@ public struct JSONText {
             bytes.append(contentsOf: utf8)
             return true
         }
-        if copied == true {
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
+        if copied == true { return }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): raw(#"\""#)
@@ -58,7 +91,6 @@ public struct JSONText {
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     public mutating func optionalString(_ value: String?) {
@@ -110,8 +142,8 @@ public struct JSONText {
             self.text = text
         }
 
-        /// Starts a member and returns the writer for its value.
-        public mutating func key(_ name: String, _ value: (inout JSONText) -> Void) {
+        /// Starts a member named by data (a pool's or agent's id) and returns the writer for its value.
+        public mutating func key(escaping name: String, _ value: (inout JSONText) -> Void) {
             if !first { text.bytes.append(UInt8(ascii: ",")) }
             first = false
             text.string(name)
@@ -119,11 +151,23 @@ public struct JSONText {
             value(&text)
         }
 
-        public mutating func string(_ name: String, _ value: String) { key(name) { $0.string(value) } }
-        public mutating func int(_ name: String, _ value: Int) { key(name) { $0.int(value) } }
+        /// Starts a member with a fixed name, which must need no escape, and returns the writer for its
+        /// value. (Most members have one; they skip the escape check.)
+        public mutating func key(_ name: StaticString, _ value: (inout JSONText) -> Void) {
+            if !first { text.bytes.append(UInt8(ascii: ",")) }
+            first = false
+            text.bytes.append(UInt8(ascii: "\""))
+            text.raw(name)
+            text.raw("\":")
+            value(&text)
+        }
+
+        public mutating func string(_ name: StaticString, _ value: String) { key(name) { $0.string(value) } }
+        public mutating func int(_ name: StaticString, _ value: Int) { key(name) { $0.int(value) } }
+        public mutating func int(escaping name: String, _ value: Int) { key(escaping: name) { $0.int(value) } }
 
         /// Written only when present, as `encodeIfPresent` does.
-        public mutating func stringIfPresent(_ name: String, _ value: String?) {
+        public mutating func stringIfPresent(_ name: StaticString, _ value: String?) {
             if let value { string(name, value) }
         }
     }
@@ -144,7 +188,7 @@ extension JSONText {
             let keys = sortingKeys ? members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } : Array(members.keys)
             object { writer in
                 for key in keys {
-                    writer.key(key) { $0.value(members[key]!, sortingKeys: sortingKeys) }
+                    writer.key(escaping: key) { $0.value(members[key]!, sortingKeys: sortingKeys) }
                 }
             }
         }

@@ -11,22 +11,56 @@ enum RuleMatcher {
         case lacksTags(tagsAll: [String], leadTags: [String])
         case vendorNotListed(String?, wanted: [String])
 
+        /// The reason in words.
         var text: String {
+            if case .text(let text) = self { return text }
+            var sentence = SentenceText()
+            write(into: &sentence)
+            return sentence.text
+        }
+
+        /// The reason's words, into a `String` or straight into a stored JSON document (every stored
+        /// decision writes one per rule that did not match).
+        func write(into sentence: inout some Sentence) {
             switch self {
             case .text(let text):
-                return text
+                sentence.value(text)
             case .noCampaign(let wanted):
-                return "the lead has no campaign_id; the rule wants one of \(list(wanted))"
+                sentence.words("the lead has no campaign_id; the rule wants one of ")
+                Self.list(wanted, into: &sentence)
             case .campaignNotListed(let campaignID, let wanted):
-                return "campaign_id '\(campaignID)' is not one of \(list(wanted))"
+                sentence.words("campaign_id '")
+                sentence.value(campaignID)
+                sentence.words("' is not one of ")
+                Self.list(wanted, into: &sentence)
             case .noTagAmong(let tagsAny, let leadTags):
-                return "none of the tags \(list(tagsAny)) is among the lead's \(list(leadTags))"
+                sentence.words("none of the tags ")
+                Self.list(tagsAny, into: &sentence)
+                sentence.words(" is among the lead's ")
+                Self.list(leadTags, into: &sentence)
             case .lacksTags(let tagsAll, let leadTags):
                 let tags = Set(leadTags.map { $0.lowercased() })
-                return "the lead lacks the tags \(list(tagsAll.filter { !tags.contains($0.lowercased()) })) of \(list(tagsAll))"
+                sentence.words("the lead lacks the tags ")
+                Self.list(tagsAll.filter { !tags.contains($0.lowercased()) }, into: &sentence)
+                sentence.words(" of ")
+                Self.list(tagsAll, into: &sentence)
             case .vendorNotListed(let vendorID, let wanted):
-                return "vendor '\(vendorID ?? "none")' is not one of \(list(wanted))"
+                sentence.words("vendor '")
+                sentence.value(vendorID ?? "none")
+                sentence.words("' is not one of ")
+                Self.list(wanted, into: &sentence)
             }
+        }
+
+        /// `['a', 'b']`, as `RuleMatcher.list` writes it.
+        private static func list(_ values: [String], into sentence: inout some Sentence) {
+            sentence.words("[")
+            for (index, value) in values.enumerated() {
+                sentence.words(index == 0 ? "'" : ", '")
+                sentence.value(value)
+                sentence.words("'")
+            }
+            sentence.words("]")
         }
     }
 
@@ -78,5 +112,34 @@ enum RuleMatcher {
 
     static func list(_ values: [String]) -> String {
         "[" + values.map { "'\($0)'" }.joined(separator: ", ") + "]"
+    }
+}
+
+/// Where a reason's words go: fixed words (which need no escape) and values.
+protocol Sentence {
+    mutating func words(_ literal: StaticString)
+    mutating func value(_ value: String)
+}
+
+/// A reason as a `String`.
+struct SentenceText: Sentence {
+    var text = ""
+
+    mutating func words(_ literal: StaticString) {
+        literal.withUTF8Buffer { text += String(decoding: $0, as: UTF8.self) }
+    }
+
+    mutating func value(_ value: String) {
+        text += value
+    }
+}
+
+extension JSONText.StringPieces: Sentence {}
+
+extension JSONText {
+    /// A rule check's reason as a JSON string: the same words as `RuleCheck.reason`, written without
+    /// building the sentence first.
+    public mutating func reason(of check: RuleCheck) {
+        string { pieces in check.because.write(into: &pieces) }
     }
 }

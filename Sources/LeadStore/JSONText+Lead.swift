@@ -39,7 +39,7 @@ extension JSONText {
                         members.string("rule_id", check.ruleID)
                         members.int("priority", check.priority)
                         members.string("result", check.result.rawValue)
-                        members.string("reason", check.reason)
+                        members.key("reason") { $0.reason(of: check) }
                     }
                 }
             }
@@ -83,11 +83,11 @@ extension JSONText {
             members.key("rotations") { text in
                 text.object { pools in
                     for (poolID, rotation) in state.rotations {
-                        pools.key(poolID) { text in
+                        pools.key(escaping: poolID) { text in
                             text.object { members in
                                 members.key("current") { text in
                                     text.object { agents in
-                                        for (agentID, current) in rotation.current { agents.int(agentID, current) }
+                                        for (agentID, current) in rotation.current { agents.int(escaping: agentID, current) }
                                     }
                                 }
                             }
@@ -97,7 +97,7 @@ extension JSONText {
             }
             members.key("leads_today") { text in
                 text.object { agents in
-                    for (agentID, count) in state.leadsToday { agents.int(agentID, count) }
+                    for (agentID, count) in state.leadsToday { agents.int(escaping: agentID, count) }
                 }
             }
             members.key("previous_assignments") { text in

@@ -58,6 +58,54 @@ import Testing
         #expect(try Self.parsed(LeadTables.text(unrouted)) == Self.parsed(try JSONEncoder().encode(unrouted)))
     }
 
+    /// The engine's own decisions keep what each rule compared and write the reasons straight into the
+    /// document: they must read as the words `reason` gives, escaped like any other string.
+    @Test func anEngineDecisionWritesEveryReasonAsItsWords() throws {
+        let rules = [
+            Rule(id: "campaign", name: "C", priority: 1, match: .init(campaignIDs: ["fall \"26\"", "a/b"]), action: .agent(agentID: "a")),
+            Rule(id: "none", name: "N", priority: 2, match: .init(campaignIDs: ["x"], tagsAny: ["vip"]), action: .agent(agentID: "a")),
+            Rule(id: "any", name: "A", priority: 3, match: .init(tagsAny: ["Luxury", "vip\\"]), action: .agent(agentID: "a")),
+            Rule(id: "all", name: "L", priority: 4, match: .init(tagsAll: ["buyer", "café"]), action: .agent(agentID: "a")),
+            Rule(id: "vendor", name: "V", priority: 5, match: .init(vendorIDs: ["zillow"]), action: .agent(agentID: "a")),
+            Rule(id: "rest", name: "R", priority: 6, action: .agent(agentID: "a")),
+        ]
+        let policy = Policy(accounts: [Account(id: "acme", name: "Acme")], agents: [Agent(id: "a", accountID: "acme", name: "A")], rules: rules)
+        for lead in [Lead(vendorID: "realtor", campaignID: "spring\ttab", tags: ["Buyer", "emoji 🏠"]), Lead()] {
+            let decision = RoutingEngine.decide(lead, policy: policy, state: RoutingState()).decision
+            let stored = try JSONDecoder().decode(Decision.self, from: Data(LeadTables.text(decision).utf8))
+            #expect(stored == decision)
+            #expect(stored.explanation.rules.map(\.reason) == decision.explanation.rules.map(\.reason))
+            #expect(try Self.parsed(LeadTables.text(decision)) == Self.parsed(try JSONEncoder().encode(decision)))
+        }
+    }
+
+    /// Each lead's two audit events are written directly; their stored text must be what `AuditLog`
+    /// writes for the same documents, or the chain would hash something else than it shows.
+    @Test func aLeadsAuditEventsAreStoredAsTheAuditLogWritesThem() throws {
+        let explanation = Explanation(summary: "s", rules: [], steps: [])
+        let cases: [(Decision, LeadStatus, Int?)] = [
+            (Decision(ruleID: "vip/1", via: "action", target: .agent(agentID: "jane \"j\"", accountID: "acme"), explanation: explanation), .queued, 7),
+            (Decision(ruleID: "rest", via: "fallback", target: .admin(accountID: "acme"), explanation: explanation), .queued, 12),
+            (Decision(ruleID: nil, via: nil, target: nil, explanation: explanation), .unrouted, nil),
+        ]
+        for (decision, status, version) in cases {
+            let events = LeadEvents.decided("ld_1", vendorID: "zillow/x", decision: decision, status: status, policyVersion: version)
+            var target: JSONValue = .null
+            if let t = decision.target {
+                var object: [String: JSONValue] = ["kind": .string(t.kind), "account_id": .string(t.accountID)]
+                if let agentID = t.agentID { object["agent_id"] = .string(agentID) }
+                target = .object(object)
+            }
+            let routed: JSONValue = .object([
+                "status": .string(status.rawValue), "rule_id": decision.ruleID.map(JSONValue.string) ?? .null,
+                "policy_version": version.map { .number(Double($0)) } ?? .null, "target": target,
+            ])
+            #expect(events.map(\.type) == ["lead.received", status == .unrouted ? "lead.unrouted" : "lead.routed"])
+            #expect(events[0].afterText == (try AuditLog.text(.object(["vendor_id": .string("zillow/x")]))))
+            #expect(events[1].afterText == (try AuditLog.text(routed)))
+        }
+    }
+
     static func parsed(_ text: String) throws -> JSONValue { try parsed(Data(text.utf8)) }
     static func parsed(_ data: Data) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: data) }
 

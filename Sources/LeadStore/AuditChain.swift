@@ -20,8 +20,9 @@ public enum AuditChain {
         var canonical = JSONText(escapesSlashes: true)
         canonical.array(fields) { $0.optionalString($1) }
         var hasher = SHA256()
-        hasher.update(data: Data(prevHash.utf8))
-        hasher.update(data: Data("\n".utf8))
+        var previous = prevHash
+        previous.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        withUnsafeBytes(of: UInt8(ascii: "\n")) { hasher.update(bufferPointer: $0) }
         canonical.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return Hex.string(hasher.finalize())
     }

@@ -26,11 +26,20 @@ public struct NewAuditEvent: Sendable {
     public var before: JSONValue?
     public var after: JSONValue?
 
+    /// `after` as stored, when the event's maker wrote it itself (as `AuditLog.text` would): the
+    /// events of every lead are written so, without building a dictionary to sort.
+    var afterText: String?
+
     public init(type: String, entityKind: String, entityID: String?, before: JSONValue? = nil, after: JSONValue? = nil) {
         self.type = type
         self.entityKind = entityKind
         self.entityID = entityID
         self.before = before
         self.after = after
+    }
+
+    init(type: String, entityKind: String, entityID: String?, afterText: String) {
+        self.init(type: type, entityKind: entityKind, entityID: entityID)
+        self.afterText = afterText
     }
 }

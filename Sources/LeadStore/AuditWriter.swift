@@ -15,11 +15,20 @@ struct AuditWriter {
         seq = max(used, try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM audit_event")) ?? 0)
     }
 
+    /// The last time written, as text: every event of a batch shares the batch's time.
+    private var lastAt: (date: Date, text: String)?
+
     mutating func append(_ event: NewAuditEvent, actor: AuditActor, at date: Date = Date(), in db: Database) throws {
         seq += 1
-        let at = Timestamp.string(date)
+        let at: String
+        if let lastAt, lastAt.date == date {
+            at = lastAt.text
+        } else {
+            at = Timestamp.string(date)
+            lastAt = (date, at)
+        }
         let before = try AuditLog.text(event.before)
-        let after = try AuditLog.text(event.after)
+        let after = try event.afterText ?? AuditLog.text(event.after)
         let hash = AuditChain.hash(prevHash: prevHash, seq: seq, at: at, type: event.type, actor: actor,
                                    entityKind: event.entityKind, entityID: event.entityID, before: before, after: after)
         try db.executeCached(

@@ -5,23 +5,28 @@ import LeadPolicy
 /// fields later (retention) leaves the chain intact.
 enum LeadEvents {
     static func decided(_ id: String, vendorID: String, decision: Decision, status: LeadStatus, policyVersion: Int?) -> [NewAuditEvent] {
-        var routed: [String: JSONValue] = [
-            "status": .string(status.rawValue),
-            "rule_id": decision.ruleID.map(JSONValue.string) ?? .null,
-            "policy_version": policyVersion.map { .number(Double($0)) } ?? .null,
-        ]
-        routed["target"] = decision.target.map(Self.json) ?? .null
+        // Written as `AuditLog.text` writes the same documents (keys sorted), without building them
+        // as dictionaries first: these two events are half of what each lead adds to the chain.
+        var received = JSONText(capacity: 32)
+        received.object { $0.string("vendor_id", vendorID) }
+        var routed = JSONText(capacity: 160)
+        routed.object { members in
+            members.key("policy_version") { text in if let policyVersion { text.int(policyVersion) } else { text.raw("null") } }
+            members.key("rule_id") { $0.optionalString(decision.ruleID) }
+            members.string("status", status.rawValue)
+            members.key("target") { text in
+                guard let target = decision.target else { return text.raw("null") }
+                text.object { members in
+                    members.string("account_id", target.accountID)
+                    members.stringIfPresent("agent_id", target.agentID)
+                    members.string("kind", target.kind)
+                }
+            }
+        }
         return [
-            NewAuditEvent(type: "lead.received", entityKind: "lead", entityID: id, after: .object(["vendor_id": .string(vendorID)])),
-            NewAuditEvent(type: status == .unrouted ? "lead.unrouted" : "lead.routed", entityKind: "lead", entityID: id, after: .object(routed)),
+            NewAuditEvent(type: "lead.received", entityKind: "lead", entityID: id, afterText: received.text),
+            NewAuditEvent(type: status == .unrouted ? "lead.unrouted" : "lead.routed", entityKind: "lead", entityID: id, afterText: routed.text),
         ]
-    }
-
-    /// A target as its `Codable` form writes it, built directly (this runs for every lead).
-    static func json(_ target: Target) -> JSONValue {
-        var object: [String: JSONValue] = ["kind": .string(target.kind), "account_id": .string(target.accountID)]
-        if let agentID = target.agentID { object["agent_id"] = .string(agentID) }
-        return .object(object)
     }
 
     static func attempted(_ id: String, attempt: DeliveryAttempt, outcome: DeliveryOutcome) -> [NewAuditEvent] {

@@ -7,6 +7,16 @@ import Testing
 /// Tampering with the audit log by raw SQL, as someone with database access could, and seeing the
 /// verification fail at the right event.
 @Suite struct AuditChainTests {
+    /// The hash of every event ever recorded depends on this exact form, so it is pinned to a value
+    /// computed elsewhere (Python's hashlib over the canonical text written out by hand): SHA-256 of the
+    /// previous hash, a newline, and the columns as JSONEncoder writes an array of them (`/` escaped).
+    @Test func anEventsHashIsSHA256OfThePreviousHashAndItsCanonicalColumns() {
+        let hash = AuditChain.hash(prevHash: String(repeating: "ab", count: 32), seq: 5, at: "2026-12-01T00:00:00.000Z",
+                                   type: "lead.routed", actor: AuditActor(kind: .vendor, id: "zillow", name: "Zillow"),
+                                   entityKind: "lead", entityID: "ld_1", before: nil, after: #"{"a":"b/c"}"#)
+        #expect(hash == "98d62f87e9e744414a6fc3af5204b66dbbcfe8870505b480a35d1d1376baefc1")
+    }
+
     /// A log of nine events: five tokens created, then four revoked.
     func populated() async throws -> TemporaryDatabase {
         let database = try TemporaryDatabase()

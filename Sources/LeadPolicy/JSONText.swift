@@ -56,10 +56,6 @@ public struct JSONText {
         public mutating func value(_ value: String) {
             text.escaped(value)
         }
-
-        public mutating func value(_ value: Int) {
-            text.int(value)
-        }
     }
 
     /// The string's bytes, escaped, without the quotes around them.

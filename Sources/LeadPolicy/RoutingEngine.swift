@@ -101,11 +101,12 @@ public enum RoutingEngine {
 
 /// Whether an agent may take a lead now.
 enum Availability {
+    /// A rule's named agent: the same rules as for a pool member.
     static func skip(_ agentID: String, policy: Policy, state: RoutingState) -> AgentSkip? {
-        skip(agentID, agent: policy.agent(agentID), state: state)
+        skip(PoolMember(Pool.Member(agentID: agentID), agent: policy.agent(agentID)), state: state)
     }
 
-    /// The same for a pool member, whose agent the policy index has already looked up.
+    /// A pool member, whose agent the policy index has already looked up.
     static func skip(_ member: PoolMember, state: RoutingState) -> AgentSkip? {
         guard member.known else {
             return AgentSkip(agentID: member.agentID, reason: .unknownAgent, detail: "no such agent")
@@ -118,20 +119,6 @@ enum Availability {
             if today >= cap {
                 return AgentSkip(agentID: member.agentID, reason: .atCap, detail: "\(today) of \(cap) leads today")
             }
-        }
-        return nil
-    }
-
-    /// The same, with the agent already looked up (nil when the policy has no such agent).
-    static func skip(_ agentID: String, agent: Agent?, state: RoutingState) -> AgentSkip? {
-        guard let agent else {
-            return AgentSkip(agentID: agentID, reason: .unknownAgent, detail: "no such agent")
-        }
-        guard agent.active else {
-            return AgentSkip(agentID: agentID, reason: .inactive, detail: "the agent is inactive")
-        }
-        if let cap = agent.dailyCap, state.leadsToday[agentID, default: 0] >= cap {
-            return AgentSkip(agentID: agentID, reason: .atCap, detail: "\(state.leadsToday[agentID, default: 0]) of \(cap) leads today")
         }
         return nil
     }

@@ -52,8 +52,8 @@ enum RuleMatcher {
             }
         }
 
-        /// `['a', 'b']`, as `RuleMatcher.list` writes it.
-        private static func list(_ values: [String], into sentence: inout some Sentence) {
+        /// `['a', 'b']`.
+        static func list(_ values: [String], into sentence: inout some Sentence) {
             sentence.words("[")
             for (index, value) in values.enumerated() {
                 sentence.words(index == 0 ? "'" : ", '")
@@ -111,7 +111,9 @@ enum RuleMatcher {
     }
 
     static func list(_ values: [String]) -> String {
-        "[" + values.map { "'\($0)'" }.joined(separator: ", ") + "]"
+        var sentence = SentenceText()
+        Reason.list(values, into: &sentence)
+        return sentence.text
     }
 }
 

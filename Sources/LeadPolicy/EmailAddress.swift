@@ -3,12 +3,47 @@ import Foundation
 /// A deliberately loose plausibility check: enough to catch a phone number or a name typed into the
 /// email field, never so strict that a real address is refused.
 public enum EmailAddress {
+    /// One `@` with a local part of 1 to 64 characters before it, a domain of two or more dot-separated
+    /// labels after it (none empty, none starting or ending with `-`), no white space, 254 bytes at most.
+    ///
+    /// Read as UTF-8 bytes: `@`, `.` and `-` are ASCII, so no grapheme breaking is needed except to
+    /// count a long local part's characters. Every lead with an email passes through here.
     public static func isPlausible(_ candidate: String) -> Bool {
-        guard candidate.utf8.count <= 254, !candidate.contains(where: { $0.isWhitespace }) else { return false }
-        let parts = candidate.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
-        let domain = parts[1]
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }
+        var candidate = candidate
+        return candidate.withUTF8 { bytes in
+            guard bytes.count <= 254 else { return false }
+            var at: Int?
+            for (offset, byte) in bytes.enumerated() {
+                switch byte {
+                case UInt8(ascii: "@"):
+                    guard at == nil else { return false }
+                    at = offset
+                case 0x09...0x0D, 0x20:
+                    return false
+                case 0x80...:
+                    // Non-ASCII white space (U+0085, U+00A0, U+2028, …) is checked once below.
+                    break
+                default:
+                    break
+                }
+            }
+            guard let at, at > 0 else { return false }
+            if bytes.contains(where: { $0 >= 0x80 }),
+               String(decoding: bytes, as: UTF8.self).unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
+                return false
+            }
+            if at > 64, String(decoding: bytes[..<at], as: UTF8.self).count > 64 { return false }
+            let domain = bytes[(at + 1)...]
+            var labels = 0
+            var labelStart = domain.startIndex
+            for index in domain.startIndex...domain.endIndex where index == domain.endIndex || domain[index] == UInt8(ascii: ".") {
+                let label = domain[labelStart..<index]
+                guard let first = label.first, let last = label.last,
+                      first != UInt8(ascii: "-"), last != UInt8(ascii: "-") else { return false }
+                labels += 1
+                labelStart = index + 1
+            }
+            return labels >= 2
+        }
     }
 }

@@ -33,12 +33,20 @@ struct BearerAuthMiddleware: RouterMiddleware {
         }
     }
 
+    /// The token of `Authorization: Bearer <token>` (the scheme in any case, spaces and tabs around
+    /// the parts ignored); nil when the header is missing, names another scheme or has no token.
+    /// Read as bytes: every lead a vendor posts with its key as a bearer token passes through here.
     static func bearerToken(in headers: HTTPFields) -> String? {
         guard let value = headers[.authorization] else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        let bytes = Array(value.utf8)
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        guard var start = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else { return nil }
+        let scheme = Array("bearer".utf8)
+        guard last - start + 1 > scheme.count, zip(bytes[start...], scheme).allSatisfy({ $0 | 0x20 == $1 }),
+              isBlank(bytes[start + scheme.count]) else { return nil }
+        start += scheme.count
+        while isBlank(bytes[start]) { start += 1 }
+        return String(decoding: bytes[start...last], as: UTF8.self)
     }
 
     static func unauthorized(_ message: String) -> APIError {

@@ -13,14 +13,15 @@ enum LeadFormParser {
     /// The format a Content-Type names; nil for one the endpoint does not take (415).
     static func format(of contentType: String?) -> Format? {
         guard let contentType else { return nil }
-        let parts = contentType.split(separator: ";").map { String($0).trimmingWhitespace }
-        switch parts.first?.lowercased() {
+        // The media type alone first: parameters matter only for multipart's boundary.
+        let mediaType = String(contentType.prefix { $0 != ";" }).trimmingWhitespace.lowercased()
+        switch mediaType {
         case "application/json":
             return .json
         case "application/x-www-form-urlencoded":
             return .urlEncoded
         case "multipart/form-data":
-            for parameter in parts.dropFirst() {
+            for parameter in contentType.split(separator: ";").dropFirst().map({ String($0).trimmingWhitespace }) {
                 let pair = parameter.split(separator: "=", maxSplits: 1).map(String.init)
                 if pair.count == 2, pair[0].lowercased() == "boundary" {
                     let boundary = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))

@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
         let settings = try await common.settings(extraFlags: flags)
 
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LineLogHandler(label: label)
             handler.logLevel = settings.logLevel
             return handler
         }

@@ -26,6 +26,11 @@ public struct JSONText {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// JSON written before by a `JSONText` with the same `escapesSlashes`, appended as it is.
+    public mutating func raw(written: [UInt8]) {
+        bytes.append(contentsOf: written)
+    }
+
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         escaped(value)

@@ -3,7 +3,7 @@ import Foundation
 /// Whether a rule's match fits a lead, with the reason in words.
 enum RuleMatcher {
     /// Why a rule did or did not take a lead: what was compared, put into words by `text` when read.
-    enum Reason: Sendable {
+    enum Reason: Sendable, Equatable {
         case text(String)
         case noCampaign(wanted: [String])
         case campaignNotListed(String, wanted: [String])

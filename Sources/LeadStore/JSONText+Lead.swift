@@ -22,19 +22,31 @@ extension JSONText {
     }
 
     mutating func decision(_ decision: Decision) {
+        var memo = DecisionTextMemo()
+        self.decision(decision, memo: &memo)
+    }
+
+    /// The decision, reusing from `memo` the parts the last decision written with it had too.
+    mutating func decision(_ decision: Decision, memo: inout DecisionTextMemo) {
         object { members in
             members.stringIfPresent("rule_id", decision.ruleID)
             members.stringIfPresent("via", decision.via)
             if let target = decision.target { members.key("target") { $0.target(target) } }
-            members.key("explanation") { $0.explanation(decision.explanation) }
+            members.key("explanation") { $0.explanation(decision.explanation, memo: &memo) }
         }
     }
 
-    mutating func explanation(_ explanation: Explanation) {
+    mutating func explanation(_ explanation: Explanation, memo: inout DecisionTextMemo) {
         object { members in
             members.string("summary", explanation.summary)
             members.key("rules") { text in
-                text.array(explanation.rules) { text, check in
+                if let last = memo.rules, last.checks.count == explanation.rules.count,
+                   zip(last.checks, explanation.rules).allSatisfy({ $0.compared(sameAs: $1) }) {
+                    text.raw(written: last.text)
+                    return
+                }
+                var rules = JSONText(escapesSlashes: text.escapesSlashes, capacity: 128 * explanation.rules.count)
+                rules.array(explanation.rules) { text, check in
                     text.object { members in
                         members.string("rule_id", check.ruleID)
                         members.int("priority", check.priority)
@@ -42,14 +54,16 @@ extension JSONText {
                         members.key("reason") { $0.reason(of: check) }
                     }
                 }
+                memo.rules = (explanation.rules, rules.bytes)
+                text.raw(written: rules.bytes)
             }
             members.key("steps") { text in
-                text.array(explanation.steps) { $0.step($1) }
+                text.array(explanation.steps) { $0.step($1, memo: &memo) }
             }
         }
     }
 
-    mutating func step(_ step: ActionStep) {
+    mutating func step(_ step: ActionStep, memo: inout DecisionTextMemo) {
         object { members in
             members.string("via", step.via)
             members.key("action") { $0.action(step.action) }
@@ -65,12 +79,19 @@ extension JSONText {
             }
             if let eligible = step.eligible {
                 members.key("eligible") { text in
-                    text.array(eligible) { text, agent in
+                    if let last = memo.eligible, last.agents == eligible {
+                        text.raw(written: last.text)
+                        return
+                    }
+                    var list = JSONText(escapesSlashes: text.escapesSlashes, capacity: 40 * eligible.count)
+                    list.array(eligible) { text, agent in
                         text.object { members in
                             members.string("agent_id", agent.agentID)
                             members.int("weight", agent.weight)
                         }
                     }
+                    memo.eligible = (eligible, list.bytes)
+                    text.raw(written: list.bytes)
                 }
             }
             if let sticky = step.sticky { members.key("sticky") { $0.bool(sticky) } }
@@ -112,4 +133,13 @@ extension JSONText {
             members.key("now") { $0.double(state.now.timeIntervalSinceReferenceDate) }
         }
     }
+}
+
+/// The parts of stored decisions that repeat from one lead to the next, as last written: leads from
+/// one campaign are tried against the rules with the same results, and a pool's eligible members
+/// change only when someone is skipped. Writing those once per run of alike leads, instead of once per
+/// lead, halves the cost of a stored decision inside the write transaction.
+struct DecisionTextMemo {
+    fileprivate var rules: (checks: [RuleCheck], text: [UInt8])?
+    fileprivate var eligible: (agents: [EligibleAgent], text: [UInt8])?
 }

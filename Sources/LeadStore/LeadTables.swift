@@ -17,8 +17,13 @@ enum LeadTables {
     }
 
     static func text(_ decision: Decision) -> String {
-        var text = JSONText(capacity: 2048)
-        text.decision(decision)
+        var memo = DecisionTextMemo()
+        return text(decision, memo: &memo)
+    }
+
+    static func text(_ decision: Decision, memo: inout DecisionTextMemo) -> String {
+        var text = JSONText(capacity: 4096)
+        text.decision(decision, memo: &memo)
         return text.text
     }
 
@@ -42,7 +47,7 @@ enum LeadTables {
 
     /// Inserts a new lead; a routed one also enters the outbox, due at once.
     static func insert(_ submission: LeadSubmission, id: String, decision: Decision, state: RoutingState,
-                       policyVersion: Int?, now: Date, in db: Database) throws -> LeadStatus {
+                       policyVersion: Int?, now: Date, memo: inout DecisionTextMemo, in db: Database) throws -> LeadStatus {
         let status: LeadStatus = decision.target == nil ? .unrouted : .queued
         let at = Timestamp.string(now)
         try db.executeCached(
@@ -55,7 +60,7 @@ enum LeadTables {
             arguments: [id, submission.columns.receivedAt, submission.vendorID, submission.lead.normalizedEmail,
                         submission.lead.campaignID, submission.columns.tags, submission.columns.fields, status.rawValue,
                         decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
-                        text(decision), at, policyVersion, text(state)])
+                        text(decision, memo: &memo), at, policyVersion, text(state)])
         if decision.target != nil {
             try db.executeCached(sql: "INSERT INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
         }

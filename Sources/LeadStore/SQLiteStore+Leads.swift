@@ -29,6 +29,7 @@ extension SQLiteStore: LeadRepository {
         var audit = try AuditWriter(db)
         let repeats = try RepeatedSubmissions(db, now: now)
         var accepted: [AcceptedLead] = []
+        var decisionText = DecisionTextMemo()
         for submission in submissions {
             if let answer = try repeats.earlierAnswer(for: submission, in: db) {
                 accepted.append(answer)
@@ -52,7 +53,7 @@ extension SQLiteStore: LeadRepository {
             let id = LeadIDs.make(at: submission.receivedAt)
             let status = try LeadTables.insert(submission, id: id, decision: outcome.decision,
                                                state: state.restricted(to: outcome.decision, policy: policy),
-                                               policyVersion: version, now: now, in: db)
+                                               policyVersion: version, now: now, memo: &decisionText, in: db)
             for event in LeadEvents.decided(id, vendorID: submission.vendorID, decision: outcome.decision, status: status, policyVersion: version) {
                 try audit.append(event, actor: .vendor(submission.vendorID), at: now, in: db)
             }

@@ -79,6 +79,40 @@ import Testing
         }
     }
 
+    /// A batch writes its decisions with one memo of the parts that repeat (the rules' results, a
+    /// pool's eligible members): every decision must still read exactly as if written alone, whether
+    /// the lead before it was tried alike or not.
+    @Test func decisionsWrittenInARowReadAsIfWrittenAlone() throws {
+        let agents = (0..<4).map { Agent(id: "agent-\($0)", accountID: "acme", name: "A\($0)", weight: 1 + $0, dailyCap: $0 == 3 ? 2 : nil) }
+        let rules = [
+            Rule(id: "spring", name: "S", priority: 1, match: .init(campaignIDs: ["spring"]), action: .agent(agentID: "agent-0")),
+            Rule(id: "vip", name: "V", priority: 2, match: .init(tagsAny: ["vip"]), action: .pool(poolID: "team")),
+            Rule(id: "rest", name: "R", priority: 3, action: .pool(poolID: "team")),
+        ]
+        let policy = Policy(accounts: [Account(id: "acme", name: "Acme")], agents: agents,
+                            pools: [Pool(id: "team", name: "Team", members: agents.map { Pool.Member(agentID: $0.id) })], rules: rules)
+        let leads = [Lead(campaignID: "fall"), Lead(campaignID: "fall"), Lead(campaignID: "winter", tags: ["vip"]),
+                     Lead(campaignID: "winter", tags: ["vip"]), Lead(campaignID: "spring"), Lead(campaignID: "fall"), Lead()]
+        var state = RoutingState()
+        var memo = DecisionTextMemo()
+        for (index, lead) in leads.enumerated() {
+            // The capped agent fills up after two leads, so the eligible members change mid-run.
+            if index >= 3 { state.leadsToday["agent-3"] = 2 }
+            let decision = RoutingEngine.decide(lead, policy: policy, state: state).decision
+            let alone = LeadTables.text(decision)
+            let inARow = LeadTables.text(decision, memo: &memo)
+            #expect(inARow == alone, "lead \(index)")
+            #expect(try JSONDecoder().decode(Decision.self, from: Data(inARow.utf8)) == decision)
+        }
+        // A check read back from storage keeps only words: it is written afresh, never mistaken for a
+        // structured one with the same words.
+        let engine = RoutingEngine.decide(leads[0], policy: policy, state: RoutingState()).decision
+        let stored = try JSONDecoder().decode(Decision.self, from: Data(LeadTables.text(engine).utf8))
+        #expect(!stored.explanation.rules[0].compared(sameAs: engine.explanation.rules[0]))
+        #expect(engine.explanation.rules[0].compared(sameAs: engine.explanation.rules[0]))
+        #expect(LeadTables.text(stored, memo: &memo) == LeadTables.text(stored))
+    }
+
     /// Each lead's two audit events are written directly; their stored text must be what `AuditLog`
     /// writes for the same documents, or the chain would hash something else than it shows.
     @Test func aLeadsAuditEventsAreStoredAsTheAuditLogWritesThem() throws {

@@ -11,6 +11,8 @@ struct RoutingTables {
     var leadsToday: [String: Int]
     /// Pools whose rotation advanced since the last `flush`.
     private var advanced: Set<String> = []
+    /// Leads each agent was given since the last `flush`, added to its count for today by `flush`.
+    private var counted: [String: Int] = [:]
 
     /// Reads the rotation of every pool and today's counts once for the whole batch.
     init(_ db: Database, now: Date, timeZone: TimeZone) throws {
@@ -46,27 +48,31 @@ struct RoutingTables {
         return RoutingState(rotations: rotations, leadsToday: leadsToday, previousAssignments: previous, now: now)
     }
 
-    /// Takes what a decision advanced: the pools' rotations (kept here, written by `flush`, since
-    /// every pick moves every member's position) and the chosen agent's count for today.
-    mutating func apply(_ outcome: RoutingEngine.Outcome, in db: Database) throws {
+    /// Takes what a decision advanced: the pools' rotations (since every pick moves every member's
+    /// position) and the chosen agent's count for today. Both are kept here and written by `flush`:
+    /// once per batch, not once per lead.
+    mutating func apply(_ outcome: RoutingEngine.Outcome) {
         for (poolID, rotation) in outcome.rotations {
             rotations[poolID] = rotation
             advanced.insert(poolID)
         }
         if let agentID = outcome.decision.target?.agentID {
             leadsToday[agentID, default: 0] += 1
-            try db.executeCached(
-                sql: """
-                    INSERT INTO agent_daily_count (agent_id, day, count) VALUES (?, ?, 1)
-                    ON CONFLICT (agent_id, day) DO UPDATE SET count = count + 1
-                    """,
-                arguments: [agentID, day])
+            counted[agentID, default: 0] += 1
         }
     }
 
-    /// Writes the rotations advanced since the last flush: once per batch and pool, not once per lead.
-    /// Must run before the transaction commits.
+    /// Writes the rotations and today's counts advanced since the last flush. Must run before the
+    /// transaction commits.
     mutating func flush(in db: Database) throws {
+        let count = try db.cachedStatement(sql: """
+            INSERT INTO agent_daily_count (agent_id, day, count) VALUES (?, ?, ?)
+            ON CONFLICT (agent_id, day) DO UPDATE SET count = count + excluded.count
+            """)
+        for (agentID, leads) in counted.sorted(by: { $0.key < $1.key }) {
+            try count.execute(arguments: [agentID, day, leads])
+        }
+        counted.removeAll()
         for poolID in advanced.sorted() {
             try db.executeCached(sql: "DELETE FROM pool_rotation WHERE pool_id = ?", arguments: [poolID])
             let statement = try db.cachedStatement(sql: "INSERT INTO pool_rotation (pool_id, agent_id, current) VALUES (?, ?, ?)")

@@ -49,7 +49,7 @@ extension SQLiteStore: LeadRepository {
             let decisionStarted = ContinuousClock.now
             let outcome = RoutingEngine.decide(submission.lead, policy: policy, state: state)
             let decisionDuration = ContinuousClock.now - decisionStarted
-            try routing.apply(outcome, in: db)
+            routing.apply(outcome)
             let id = LeadIDs.make(at: submission.receivedAt)
             let status = try LeadTables.insert(submission, id: id, decision: outcome.decision,
                                                state: state.restricted(to: outcome.decision, policy: policy),
@@ -121,7 +121,7 @@ extension SQLiteStore: LeadRepository {
             let engineLead = lead.engineLead
             let state = try routing.state(for: engineLead, policy: policy, now: now, in: db)
             let outcome = RoutingEngine.decide(engineLead, policy: policy, state: state)
-            try routing.apply(outcome, in: db)
+            routing.apply(outcome)
             try routing.flush(in: db)
             let status = try LeadTables.update(id: id, decision: outcome.decision, state: state.restricted(to: outcome.decision, policy: policy),
                                                policyVersion: version, now: now, in: db)

@@ -133,6 +133,22 @@ import Testing
         #expect(targets == ["a", "b", "b", "b"])
     }
 
+    /// Today's counts advance lead by lead inside a batch and are written once when it commits: the
+    /// cap holds within a batch, across batches, and across a restart.
+    @Test func dailyCapsCountLeadsInsideABatchAndAcrossBatchesAndRestarts() async throws {
+        let database = try TemporaryDatabase()
+        var store = try database.open()
+        try await seed(store, weights: (1, 1), cap: 2)
+        func targets(_ count: Int) async throws -> [String] {
+            try await store.accept((0..<count).map { _ in submission() }, dayTimeZone: utc).map { $0.decision?.target?.agentID ?? "-" }
+        }
+        #expect(try await targets(3) == ["a", "b", "a"])
+        #expect(try await targets(3) == ["b", "b", "b"])
+        try store.close()
+        store = try database.open()
+        #expect(try await targets(1) == ["b"])
+    }
+
     @Test func stickyRoutingFindsTheEarlierLeadOfTheSameEmail() async throws {
         let database = try TemporaryDatabase()
         let store = try database.open()

@@ -3,7 +3,7 @@ import GRDB
 import LeadPolicy
 
 extension SQLiteStore {
-    /// One page of leads, newest first. Every filter is a bound argument on an indexed column.
+    /// One page of leads, newest first. Every filter but `status` is a bound argument on an indexed column.
     public func leads(_ query: LeadQuery) async throws -> [LeadSummary] {
         try await pool.read { db in
             var conditions: [String] = []
@@ -19,7 +19,11 @@ extension SQLiteStore {
             filter("campaign_id", query.campaignID)
             filter("rule_id", query.ruleID)
             filter("vendor_id", query.vendorID)
-            filter("status", query.status?.rawValue)
+            if let status = query.status {
+                // A literal (one of a fixed set, never the client's text): SQLite picks a partial
+                // index only when the query's own words imply the index's condition.
+                conditions.append("status = '\(status.rawValue)'")
+            }
             if let since = query.since {
                 conditions.append("received_at >= ?")
                 arguments += [Timestamp.string(since)]

@@ -62,7 +62,11 @@ struct SeedCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("seed: \(inserted) leads in \(Int(Date().timeIntervalSince(started))) s\n".utf8))
             }
         }
-        print(#"{"vendor_key":"\#(vendorKey)","token":"\#(token)","leads":\#(inserted)}"#)
+        // The write path alone (no HTTP): how many leads a second the one writer decides and commits
+        // in batches of `--batch`.
+        let seconds = Date().timeIntervalSince(started)
+        let perSecond = seconds > 0 ? Int((Double(inserted) / seconds).rounded()) : 0
+        print(#"{"vendor_key":"\#(vendorKey)","token":"\#(token)","leads":\#(inserted),"batch":\#(batchSize),"seconds":\#((seconds * 100).rounded() / 100),"leads_per_second":\#(perSecond)}"#)
     }
 
     /// A lead as a vendor would post it.

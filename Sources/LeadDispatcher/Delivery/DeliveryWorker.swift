@@ -116,8 +116,11 @@ public struct DeliveryWorker: Service {
             var exhausted = true
             if ready.count < concurrency {
                 let high = pressure?.isHigh(within: Self.yieldToIngest) ?? false
-                try? await Task.sleep(for: high ? Self.yieldToIngest : Self.coalescing)
-                let wanted = claimBatch - ready.count
+                // While ingest keeps the writer busy, only the floor: as many as may be in flight,
+                // every `yieldToIngest`.
+                let saturated = pressure?.isSaturated() ?? false
+                try? await Task.sleep(for: high || saturated ? Self.yieldToIngest : Self.coalescing)
+                let wanted = Self.claimSize(ready: ready.count, concurrency: concurrency, claimBatch: claimBatch, saturated: saturated)
                 do {
                     // A claimed lead may wait behind `claimBatch / concurrency` rounds of attempts before
                     // its own starts; the lease covers that, so no lead is claimed twice.
@@ -151,6 +154,13 @@ public struct DeliveryWorker: Service {
                 await wakeUp.wait(upTo: 1)
             }
         }
+    }
+
+    /// How many leads one claim asks for, `ready` being claimed and not yet started (fewer than
+    /// `concurrency`): enough for `claimBatch` normally; while ingest saturates the writer, only what
+    /// fills the slots — the floor that keeps delivering during a spike.
+    static func claimSize(ready: Int, concurrency: Int, claimBatch: Int, saturated: Bool) -> Int {
+        max(1, (saturated ? concurrency : claimBatch) - ready)
     }
 
     /// One attempt, then its record. The lead's slot is given back as soon as the CRM has answered:

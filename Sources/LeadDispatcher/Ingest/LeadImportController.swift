@@ -31,7 +31,8 @@ struct LeadImportController {
         commits = GroupCommit(path: "ingest", maxBatch: settings.ingestBatchSize,
                               maxWait: .milliseconds(Int64((settings.ingestBatchWait * 1000).rounded())),
                               blockingCommit: { submissions in
-                                  pressure?.noteBatch(size: submissions.count)
+                                  let started = ContinuousClock.now
+                                  defer { pressure?.noteBatch(size: submissions.count, took: ContinuousClock.now - started) }
                                   return try leads.acceptBlocking(submissions, dayTimeZone: timeZone)
                               })
     }

@@ -20,14 +20,12 @@ public enum EmailAddress {
                     at = offset
                 case 0x09...0x0D, 0x20:
                     return false
-                case 0x80...:
-                    // Non-ASCII white space (U+0085, U+00A0, U+2028, …) is checked once below.
-                    break
                 default:
                     break
                 }
             }
             guard let at, at > 0 else { return false }
+            // Non-ASCII white space (U+0085, U+00A0, U+2028, …), only when there are non-ASCII bytes.
             if bytes.contains(where: { $0 >= 0x80 }),
                String(decoding: bytes, as: UTF8.self).unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
                 return false

@@ -52,7 +52,7 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
         ErrorMappingMiddleware()
     }
     HealthController(store: store, circuits: circuits).addRoutes(to: router)
-    MetricsController(registry: MetricsRegistry.shared, outbox: store).addRoutes(to: router)
+    MetricsController(registry: MetricsRegistry.shared, outbox: store, pressure: pressure).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     LeadImportController(vendors: store, leads: store, settings: settings, delivery: delivery, pressure: pressure).addRoutes(to: router)
 

@@ -58,6 +58,7 @@ import Testing
                 "dispatcher_outbox_depth ",
                 "dispatcher_outbox_oldest_pending_seconds ",
                 "dispatcher_leads_dead ",
+                "dispatcher_ingest_writer_busy_ratio ",
             ] {
                 #expect(text.contains(expected), "/metrics lacks \(expected)")
             }

@@ -14,11 +14,18 @@ import Prometheus
 struct MetricsController {
     let registry: PrometheusCollectorRegistry
     let outbox: any OutboxRepository
+    /// Ingest's share of the writer, for `dispatcher_ingest_writer_busy_ratio` (absent when nil).
+    var pressure: IngestPressure? = nil
 
     func addRoutes(to router: Router<DispatcherRequestContext>) {
         let registry = self.registry
         let outbox = self.outbox
+        let pressure = self.pressure
         router.get("/metrics") { _, context in
+            if let pressure {
+                // At 0.5 and above, delivery runs at its floor (see IngestPressure).
+                Gauge(label: "dispatcher_ingest_writer_busy_ratio").record(pressure.busyShare())
+            }
             do {
                 Self.record(try await outbox.pipelineSnapshot(), now: Date())
             } catch {

@@ -147,6 +147,17 @@ import Testing
         try store.close()
         store = try database.open()
         #expect(try await targets(1) == ["b"])
+        // Counts add up across batches: a's two leads today came one batch apart.
+        try store.close()
+        let next = try TemporaryDatabase()
+        store = try next.open()
+        try await seed(store, weights: (1, 1), cap: 2)
+        #expect(try await targets(1) == ["a"])
+        #expect(try await targets(1) == ["b"])
+        #expect(try await targets(1) == ["a"])
+        try store.close()
+        store = try next.open()
+        #expect(try await targets(2) == ["b", "b"])
     }
 
     @Test func stickyRoutingFindsTheEarlierLeadOfTheSameEmail() async throws {

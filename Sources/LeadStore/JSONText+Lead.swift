@@ -21,11 +21,6 @@ extension JSONText {
         }
     }
 
-    mutating func decision(_ decision: Decision) {
-        var memo = DecisionTextMemo()
-        self.decision(decision, memo: &memo)
-    }
-
     /// The decision, reusing from `memo` the parts the last decision written with it had too.
     mutating func decision(_ decision: Decision, memo: inout DecisionTextMemo) {
         object { members in

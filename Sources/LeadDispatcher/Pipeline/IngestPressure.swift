@@ -31,7 +31,6 @@ final class IngestPressure: Sendable {
     /// Called by the ingest commit for each batch, once it has committed.
     func noteBatch(size: Int, took duration: Duration = .zero, at now: ContinuousClock.Instant = .now) {
         let slot = slotNumber(now)
-        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
         state.withLock { state in
             if size > 1 { state.lastBusyBatch = now }
             let index = Int(slot % Int64(Self.slots))
@@ -39,7 +38,7 @@ final class IngestPressure: Sendable {
                 state.slotNumbers[index] = slot
                 state.busy[index] = 0
             }
-            state.busy[index] += nanoseconds
+            state.busy[index] += duration.nanoseconds
         }
     }
 
@@ -59,8 +58,7 @@ final class IngestPressure: Sendable {
                 return slot > current - Int64(Self.slots) && slot <= current ? sum + state.busy[index] : sum
             }
         }
-        let window = Self.slot * Self.slots
-        return Double(total) / Double(window.components.seconds * 1_000_000_000 + window.components.attoseconds / 1_000_000_000)
+        return Double(total) / Double((Self.slot * Self.slots).nanoseconds)
     }
 
     func isSaturated(at now: ContinuousClock.Instant = .now) -> Bool {
@@ -68,8 +66,6 @@ final class IngestPressure: Sendable {
     }
 
     private func slotNumber(_ instant: ContinuousClock.Instant) -> Int64 {
-        let elapsed = instant - origin
-        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        return nanoseconds / 100_000_000
+        (instant - origin).nanoseconds / Self.slot.nanoseconds
     }
 }

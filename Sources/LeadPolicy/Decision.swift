@@ -27,13 +27,17 @@ public struct Decision: Sendable, Equatable, Codable {
 /// it was skipped, and one sentence that sums it up.
 public struct Explanation: Sendable, Equatable, Codable {
     public var summary: String
-    public var rules: [RuleCheck]
+    public var rules: RuleChecks
     public var steps: [ActionStep]
 
-    public init(summary: String, rules: [RuleCheck], steps: [ActionStep]) {
+    public init(summary: String, rules: RuleChecks, steps: [ActionStep]) {
         self.summary = summary
         self.rules = rules
         self.steps = steps
+    }
+
+    public init(summary: String, rules: [RuleCheck], steps: [ActionStep]) {
+        self.init(summary: summary, rules: RuleChecks(rules), steps: steps)
     }
 }
 
@@ -109,12 +113,12 @@ public struct ActionStep: Sendable, Equatable, Codable {
     /// Agents considered and passed over, with the reason.
     public var skipped: [AgentSkip]
     /// For a pool: the members that could take the lead, with their weights (what the rotation chose among).
-    public var eligible: [EligibleAgent]?
+    public var eligible: EligibleAgents?
     /// For a pool: true when the target is the agent a repeat email went to before.
     public var sticky: Bool?
     public var note: String
 
-    public init(via: String, action: RuleAction, target: Target?, skipped: [AgentSkip], eligible: [EligibleAgent]? = nil,
+    public init(via: String, action: RuleAction, target: Target?, skipped: [AgentSkip], eligible: EligibleAgents? = nil,
                 sticky: Bool? = nil, note: String) {
         self.via = via
         self.action = action

@@ -36,6 +36,11 @@ public struct Policy: Codable, Sendable, Equatable {
         index.poolMembers[pool.id] ?? pool.members.map { PoolMember($0, agent: agent($0.agentID)) }
     }
 
+    /// The ids of a pool's members in member order, the policy's own array for a pool it holds.
+    func memberOrder(of pool: Pool) -> [String] {
+        index.poolMemberIDs[pool.id] ?? pool.members.map(\.agentID)
+    }
+
     /// The ids of a pool's members.
     func memberIDs(of pool: Pool) -> Set<String> {
         index.memberIDs[pool.id] ?? Set(pool.members.map(\.agentID))
@@ -44,6 +49,9 @@ public struct Policy: Codable, Sendable, Equatable {
     /// Rules in the order the engine tries them: ascending priority, ties broken by id so that the
     /// order never depends on insertion.
     public var rulesInPriorityOrder: [Rule] { index.rulesInPriorityOrder }
+
+    /// The position in `rulesInPriorityOrder` of the first rule that fits `lead`.
+    func firstRuleFitting(_ lead: Lead) -> Int? { index.firstRuleFitting(lead) }
 
     /// The entities that name the given one, as `kind 'id'` strings, for "still referenced" errors.
     public func referrers<Entity: PolicyEntity>(of entity: Entity.Type, id: String) -> [String] {

@@ -10,7 +10,18 @@ final class PolicyIndex: Sendable {
     /// Each pool's members with what the rotation needs of their agents, in member order: a pool
     /// decision reads this instead of looking up (and copying) every member's agent.
     let poolMembers: [String: [PoolMember]]
+    /// Each pool's member ids in member order: the array every rotation of the pool is laid over.
+    let poolMemberIDs: [String: [String]]
     let rulesInPriorityOrder: [Rule]
+    /// For finding the first rule that fits a lead without trying every rule: each enabled rule
+    /// under one thing a lead must have to fit it (a campaign it lists, any tag of its `tags_any`,
+    /// the first of its `tags_all`, or a vendor it lists), as positions in `rulesInPriorityOrder`;
+    /// rules that take every lead beside them. A lead is tried only against the rules filed under
+    /// what it has, in priority order.
+    let rulesByKey: [RuleKey: [Int]]
+    let rulesForEveryLead: [Int]
+    /// Each rule's match as the search compares it (tags lowered, lists as sets), in priority order.
+    let preparedMatches: [PreparedMatch]
 
     init(accounts: [Account], agents: [Agent], pools: [Pool], rules: [Rule]) {
         // The first of duplicate ids wins, as a linear search would find it (validation refuses them).
@@ -23,8 +34,44 @@ final class PolicyIndex: Sendable {
         self.poolMembers = self.pools.mapValues { pool in
             pool.members.map { member in PoolMember(member, agent: agentsByID[member.agentID]) }
         }
+        self.poolMemberIDs = self.pools.mapValues { $0.members.map(\.agentID) }
         self.rulesInPriorityOrder = rules.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
+        var byKey: [RuleKey: [Int]] = [:]
+        var everyLead: [Int] = []
+        for (position, rule) in rulesInPriorityOrder.enumerated() where rule.enabled {
+            let keys = RuleKey.keys(of: rule.match)
+            if keys.isEmpty { everyLead.append(position) }
+            for key in keys { byKey[key, default: []].append(position) }
+        }
+        self.rulesByKey = byKey
+        self.rulesForEveryLead = everyLead
+        self.preparedMatches = rulesInPriorityOrder.map { PreparedMatch($0.match) }
     }
+
+    /// The position in `rulesInPriorityOrder` of the first rule that fits `lead`, trying only the
+    /// rules that might, in priority order.
+    func firstRuleFitting(_ lead: Lead) -> Int? {
+        let tags = Set(lead.tags.map { $0.lowercased() })
+        // The lists the lead's campaign, tags and vendor are filed under, each in priority order, and
+        // walked together like a merge; a rule filed under two of the lead's tags comes up once.
+        var lists: [ArraySlice<Int>] = rulesForEveryLead.isEmpty ? [] : [rulesForEveryLead[...]]
+        func add(_ key: RuleKey) {
+            if let positions = rulesByKey[key] { lists.append(positions[...]) }
+        }
+        if let campaignID = lead.campaignID { add(.campaign(campaignID)) }
+        for tag in tags { add(.tag(tag)) }
+        if let vendorID = lead.vendorID { add(.vendor(vendorID)) }
+        while true {
+            var next: Int?
+            for list in lists {
+                if let first = list.first, first < (next ?? Int.max) { next = first }
+            }
+            guard let position = next else { return nil }
+            if preparedMatches[position].fits(lead, loweredTags: tags) { return position }
+            for index in lists.indices where lists[index].first == position { lists[index].removeFirst() }
+        }
+    }
+
 }
 
 /// A pool member as the rotation sees it.
@@ -43,5 +90,81 @@ struct PoolMember: Sendable {
         active = agent?.active ?? false
         dailyCap = agent?.dailyCap
         weight = member.weight ?? agent?.weight ?? 1
+    }
+}
+
+/// Something a lead must have to fit a rule, under which the policy index files the rule.
+enum RuleKey: Hashable, Sendable {
+    case campaign(String)
+    /// Lowered: tags match case-insensitively.
+    case tag(String)
+    case vendor(String)
+
+    /// The keys a rule is filed under: a lead fits the rule only if it has one of them. Empty for a
+    /// rule that can take any lead.
+    static func keys(of match: Rule.Match) -> Set<RuleKey> {
+        if let campaignIDs = match.campaignIDs, !campaignIDs.isEmpty { return Set(campaignIDs.map(RuleKey.campaign)) }
+        if let tagsAny = match.tagsAny, !tagsAny.isEmpty { return Set(tagsAny.map { .tag($0.lowercased()) }) }
+        if let first = match.tagsAll?.first { return [.tag(first.lowercased())] }
+        if let vendorIDs = match.vendorIDs, !vendorIDs.isEmpty { return Set(vendorIDs.map(RuleKey.vendor)) }
+        return []
+    }
+}
+
+/// A rule's match prepared for the search: each list that is present and not empty, tags lowered.
+/// It fits exactly the leads `RuleMatcher.mismatch` finds nothing against. A class: read from the
+/// index's array, a struct of four lists was copied for every rule tried (four reference counts).
+final class PreparedMatch: Sendable {
+    let campaignIDs: ValueList?
+    let tagsAny: ValueList?
+    let tagsAll: [String]?
+    let vendorIDs: ValueList?
+
+    init(_ match: Rule.Match) {
+        func list(_ values: [String]?) -> [String]? {
+            guard let values, !values.isEmpty else { return nil }
+            return values
+        }
+        campaignIDs = list(match.campaignIDs).map(ValueList.init)
+        tagsAny = list(match.tagsAny).map { ValueList($0.map { $0.lowercased() }) }
+        tagsAll = list(match.tagsAll).map { $0.map { $0.lowercased() } }
+        vendorIDs = list(match.vendorIDs).map(ValueList.init)
+    }
+
+    func fits(_ lead: Lead, loweredTags: Set<String>) -> Bool {
+        // Optional chaining reads each list where it is; `if let` copied it (a reference count each).
+        if campaignIDs?.contains(lead.campaignID) == false { return false }
+        if tagsAny?.containsAny(of: loweredTags) == false { return false }
+        if tagsAll?.allSatisfy(loweredTags.contains) == false { return false }
+        if vendorIDs?.contains(lead.vendorID) == false { return false }
+        return true
+    }
+
+}
+
+/// A rule's list of values, for `contains`: a few are compared one by one (cheaper than hashing the
+/// lead's value for every rule tried), many are looked up in a set.
+struct ValueList: Sendable {
+    private let few: [String]
+    private let many: Set<String>?
+
+    init(_ values: [String]) {
+        if values.count <= 4 {
+            few = values
+            many = nil
+        } else {
+            few = []
+            many = Set(values)
+        }
+    }
+
+    /// False for no value: a list wants one of its values.
+    func contains(_ value: String?) -> Bool {
+        guard let value else { return false }
+        return many?.contains(value) ?? few.contains(value)
+    }
+
+    func containsAny(of values: Set<String>) -> Bool {
+        values.contains { contains($0) }
     }
 }

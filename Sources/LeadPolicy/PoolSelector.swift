@@ -6,7 +6,7 @@ enum PoolSelector {
     struct Selection {
         var agentID: String?
         var skipped: [AgentSkip]
-        var eligible: [EligibleAgent] = []
+        var eligible: EligibleAgents = []
         var sticky = false
         var note: String
         /// The pool's new rotation, when the round robin advanced.
@@ -15,22 +15,25 @@ enum PoolSelector {
 
     static func select(from pool: Pool, lead: Lead, policy: Policy, state: RoutingState) -> Selection {
         var skipped: [AgentSkip] = []
-        var eligible: [EligibleAgent] = []
+        // Where each eligible member is in the pool: the eligible list and the rotation read the
+        // members through these.
+        var eligibleIndices: [Int] = []
         let members = policy.poolMembers(of: pool)
-        eligible.reserveCapacity(members.count)
-        for member in members {
-            if let skip = Availability.skip(member, state: state) {
+        eligibleIndices.reserveCapacity(members.count)
+        for index in members.indices {
+            if let skip = Availability.skip(members[index], state: state) {
                 skipped.append(skip)
             } else {
-                eligible.append(EligibleAgent(agentID: member.agentID, weight: member.weight))
+                eligibleIndices.append(index)
             }
         }
+        let eligible = EligibleAgents(members: members, indices: eligibleIndices)
         var stickyNote = ""
         if pool.stickyDays > 0, lead.normalizedEmail != nil {
             let since = state.now.addingTimeInterval(-Double(pool.stickyDays) * 86_400)
             let memberIDs = policy.memberIDs(of: pool)
             if let previous = state.previousAssignments.first(where: { memberIDs.contains($0.agentID) && $0.at >= since }) {
-                if eligible.contains(where: { $0.agentID == previous.agentID }) {
+                if eligibleIndices.contains(where: { members[$0].agentID == previous.agentID }) {
                     return Selection(agentID: previous.agentID, skipped: skipped, eligible: eligible, sticky: true,
                                      note: "sticky: the same email went to agent '\(previous.agentID)' within \(pool.stickyDays) days",
                                      rotation: nil)
@@ -41,36 +44,15 @@ enum PoolSelector {
         guard !eligible.isEmpty else {
             return Selection(agentID: nil, skipped: skipped, note: stickyNote + "no member of pool '\(pool.id)' is available", rotation: nil)
         }
-        var rotation = state.rotations[pool.id] ?? PoolRotation()
-        var total = 0
-        var best: (agentID: String, current: Int)?
-        for member in eligible {
-            total += member.weight
-            // One hash per member: the position is advanced in place and read back.
-            let current = Self.advance(&rotation.current[member.agentID, default: 0], by: member.weight)
-            if best == nil || current > best!.current { best = (member.agentID, current) }
-        }
-        // Every eligible member now has a position; any entry beyond theirs and the skipped members'
-        // belongs to an agent that left the pool. Counting finds that without hashing every key again.
-        var memberEntries = eligible.count
-        for skip in skipped where rotation.current[skip.agentID] != nil { memberEntries += 1 }
-        if rotation.current.count > memberEntries {
-            // Forget members that left the pool, so a returning one starts afresh.
-            let memberIDs = policy.memberIDs(of: pool)
-            rotation.current = rotation.current.filter { memberIDs.contains($0.key) }
-        }
-        let chosen = best!.agentID
-        rotation.current[chosen, default: 0] -= total
+        // Laid over the pool's members (at once when the rotation came from the decision before), so
+        // each position is read and advanced by index; an agent that left the pool is forgotten.
+        var rotation = (state.rotations[pool.id] ?? PoolRotation()).aligned(to: policy.memberOrder(of: pool))
+        let chosen = members[rotation.pick(eligible: eligibleIndices) { members[$0].weight }].agentID
         // The weights are in `eligible`; the note (and the summary that repeats it) names only how
         // many there were: spelling them out doubled every lead's stored decision.
         let count = eligible.count == 1 ? "the 1 eligible member" : "the \(eligible.count) eligible members"
         return Selection(agentID: chosen, skipped: skipped, eligible: eligible,
                          note: stickyNote + "smooth weighted round robin among \(count) of pool '\(pool.id)' chose agent '\(chosen)'",
                          rotation: rotation)
-    }
-
-    private static func advance(_ position: inout Int, by weight: Int) -> Int {
-        position += weight
-        return position
     }
 }

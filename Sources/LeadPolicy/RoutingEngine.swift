@@ -12,29 +12,22 @@ public enum RoutingEngine {
 
     public static func decide(_ lead: Lead, policy: Policy, state: RoutingState) -> Outcome {
         let rules = policy.rulesInPriorityOrder
-        var checks: [RuleCheck] = []
-        checks.reserveCapacity(rules.count)
-        // By index: `for rule in rules` copies every rule (a dozen reference counts) to look at its match.
-        for index in rules.indices {
-            guard rules[index].enabled else {
-                checks.append(RuleCheck(ruleID: rules[index].id, priority: rules[index].priority, result: .disabled, reason: "the rule is disabled"))
-                continue
-            }
-            if let mismatch = RuleMatcher.mismatch(rules[index].match, lead) {
-                checks.append(RuleCheck(ruleID: rules[index].id, priority: rules[index].priority, result: .notMatched, because: mismatch))
-                continue
-            }
-            let rule = rules[index]
-            checks.append(RuleCheck(ruleID: rule.id, priority: rule.priority, result: .matched, reason: RuleMatcher.reason(rule.match, lead)))
-            return carryOut(rule, lead: lead, policy: policy, state: state, checks: checks)
+        // The policy index finds the first rule that fits; the checks of the rules before it (and of
+        // every rule, when none fits) are the same as trying each one would give, made when read.
+        guard let position = policy.firstRuleFitting(lead) else {
+            let summary = policy.rules.isEmpty ? "no rules: the lead is kept unrouted" : "no rule matched: the lead is kept unrouted"
+            let checks = RuleChecks(rules: rules, count: rules.count, matched: nil, lead: lead)
+            return Outcome(decision: Decision(ruleID: nil, via: nil, target: nil,
+                                              explanation: Explanation(summary: summary, rules: checks, steps: [])),
+                           rotations: [:])
         }
-        let summary = policy.rules.isEmpty ? "no rules: the lead is kept unrouted" : "no rule matched: the lead is kept unrouted"
-        return Outcome(decision: Decision(ruleID: nil, via: nil, target: nil,
-                                          explanation: Explanation(summary: summary, rules: checks, steps: [])),
-                       rotations: [:])
+        let rule = rules[position]
+        let matched = RuleCheck(ruleID: rule.id, priority: rule.priority, result: .matched, reason: RuleMatcher.reason(rule.match, lead))
+        return carryOut(rule, lead: lead, policy: policy, state: state,
+                        checks: RuleChecks(rules: rules, count: position + 1, matched: matched, lead: lead))
     }
 
-    private static func carryOut(_ rule: Rule, lead: Lead, policy: Policy, state: RoutingState, checks: [RuleCheck]) -> Outcome {
+    private static func carryOut(_ rule: Rule, lead: Lead, policy: Policy, state: RoutingState, checks: RuleChecks) -> Outcome {
         var steps: [ActionStep] = []
         var rotations: [String: PoolRotation] = [:]
         let attempts: [(String, RuleAction)] = [("action", rule.action)] + (rule.fallback.map { [("fallback", $0)] } ?? [])

@@ -6,11 +6,98 @@ import Foundation
 /// earlier member on a tie) and subtracts the eligible total from the chosen one. With equal weights
 /// this is exactly Buying Buddy's rotation: every member once per round, in member order. A skipped
 /// member's current weight does not grow, so an agent back from a pause gets no burst of leads.
-public struct PoolRotation: Sendable, Equatable, Codable {
-    public var current: [String: Int]
+///
+/// The positions are kept in two arrays, agent ids and at the same index each one's current weight.
+/// A rotation the engine advanced is laid over the pool's members in member order, sharing the
+/// policy's own array of their ids, so the next pick reads and advances every position by index:
+/// hashing each member's id was most of what a decision cost in a pool of a thousand agents.
+public struct PoolRotation: Sendable {
+    /// The agents with a place here (for a rotation the engine made: the pool's members, in order).
+    public private(set) var agentIDs: [String]
+    /// At the same index as `agentIDs`: the agent's current weight, or nil for a member never
+    /// eligible yet (it starts from zero).
+    private(set) var positions: [Int?]
 
     public init(current: [String: Int] = [:]) {
-        self.current = current
+        agentIDs = Array(current.keys)
+        positions = agentIDs.map { current[$0] }
+    }
+
+    init(agentIDs: [String], positions: [Int?]) {
+        self.agentIDs = agentIDs
+        self.positions = positions
+    }
+
+    /// Each agent's current weight, by agent id (members never eligible have none).
+    public var current: [String: Int] {
+        var current: [String: Int] = [:]
+        current.reserveCapacity(agentIDs.count)
+        forEachEntry { current[$0] = $1 }
+        return current
+    }
+
+    /// Calls `body` with each agent that has a current weight, in `agentIDs` order.
+    public func forEachEntry(_ body: (_ agentID: String, _ current: Int) throws -> Void) rethrows {
+        for index in agentIDs.indices {
+            if let position = positions[index] { try body(agentIDs[index], position) }
+        }
+    }
+
+    /// This rotation laid over `memberIDs`, a pool's members in order. Already laid over them (the same
+    /// ids, which the array comparison sees at once when they share storage), it is returned as it is;
+    /// otherwise each member takes its entry by id, and agents that are no longer members are
+    /// forgotten, so one that returns starts afresh.
+    func aligned(to memberIDs: [String]) -> PoolRotation {
+        if agentIDs == memberIDs { return self }
+        let current = self.current
+        return PoolRotation(agentIDs: memberIDs, positions: memberIDs.map { current[$0] })
+    }
+
+    /// Advances the positions at `eligible` (indices into `agentIDs`, ascending) by their weights and
+    /// picks the highest, the earlier on a tie; the pick gives back the eligible total. Returns the
+    /// index picked.
+    mutating func pick(eligible: [Int], weight: (Int) -> Int) -> Int {
+        var total = 0
+        var best = eligible[0]
+        var bestPosition = Int.min
+        positions.withUnsafeMutableBufferPointer { positions in
+            for index in eligible {
+                let memberWeight = weight(index)
+                total += memberWeight
+                let position = (positions[index] ?? 0) + memberWeight
+                positions[index] = position
+                if position > bestPosition {
+                    best = index
+                    bestPosition = position
+                }
+            }
+            positions[best] = bestPosition - total
+        }
+        return best
+    }
+}
+
+extension PoolRotation: Equatable {
+    /// Equal when every agent has the same current weight, whatever the order they are kept in.
+    public static func == (lhs: PoolRotation, rhs: PoolRotation) -> Bool {
+        if lhs.agentIDs == rhs.agentIDs { return lhs.positions == rhs.positions }
+        return lhs.current == rhs.current
+    }
+}
+
+extension PoolRotation: Codable {
+    enum CodingKeys: String, CodingKey {
+        case current
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(current: try container.decode([String: Int].self, forKey: .current))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(current, forKey: .current)
     }
 }
 

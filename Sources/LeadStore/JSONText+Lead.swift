@@ -35,8 +35,7 @@ extension JSONText {
         object { members in
             members.string("summary", explanation.summary)
             members.key("rules") { text in
-                if let last = memo.rules, last.checks.count == explanation.rules.count,
-                   zip(last.checks, explanation.rules).allSatisfy({ $0.compared(sameAs: $1) }) {
+                if let last = memo.rules, last.checks.compared(sameAs: explanation.rules) {
                     text.raw(written: last.text)
                     return
                 }
@@ -103,7 +102,7 @@ extension JSONText {
                             text.object { members in
                                 members.key("current") { text in
                                     text.object { agents in
-                                        for (agentID, current) in rotation.current { agents.int(escaping: agentID, current) }
+                                        rotation.forEachEntry { agents.int(escaping: $0, $1) }
                                     }
                                 }
                             }
@@ -135,6 +134,6 @@ extension JSONText {
 /// change only when someone is skipped. Writing those once per run of alike leads, instead of once per
 /// lead, halves the cost of a stored decision inside the write transaction.
 struct DecisionTextMemo {
-    fileprivate var rules: (checks: [RuleCheck], text: [UInt8])?
-    fileprivate var eligible: (agents: [EligibleAgent], text: [UInt8])?
+    fileprivate var rules: (checks: RuleChecks, text: [UInt8])?
+    fileprivate var eligible: (agents: EligibleAgents, text: [UInt8])?
 }

@@ -17,10 +17,13 @@ struct RoutingTables {
     /// Reads the rotation of every pool and today's counts once for the whole batch.
     init(_ db: Database, now: Date, timeZone: TimeZone) throws {
         day = Self.day(now, timeZone: timeZone)
-        rotations = [:]
+        var positions: [String: [String: Int]] = [:]
         for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT pool_id, agent_id, current FROM pool_rotation")) {
-            rotations[row["pool_id"], default: PoolRotation()].current[row["agent_id"]] = row["current"]
+            positions[row["pool_id"], default: [:]][row["agent_id"]] = row["current"]
         }
+        // The first decision of the batch lays each rotation over its pool's members; the rest of the
+        // batch advances that.
+        rotations = positions.mapValues { PoolRotation(current: $0) }
         leadsToday = [:]
         for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT agent_id, count FROM agent_daily_count WHERE day = ?"), arguments: [day]) {
             leadsToday[row["agent_id"]] = row["count"]
@@ -76,7 +79,7 @@ struct RoutingTables {
         for poolID in advanced.sorted() {
             try db.executeCached(sql: "DELETE FROM pool_rotation WHERE pool_id = ?", arguments: [poolID])
             let statement = try db.cachedStatement(sql: "INSERT INTO pool_rotation (pool_id, agent_id, current) VALUES (?, ?, ?)")
-            for (agentID, current) in rotations[poolID]?.current ?? [:] {
+            try rotations[poolID]?.forEachEntry { agentID, current in
                 try statement.execute(arguments: [poolID, agentID, current])
             }
         }

@@ -85,19 +85,23 @@ import Testing
     @Test func decisionsWrittenInARowReadAsIfWrittenAlone() throws {
         let agents = (0..<4).map { Agent(id: "agent-\($0)", accountID: "acme", name: "A\($0)", weight: 1 + $0, dailyCap: $0 == 3 ? 2 : nil) }
         let rules = [
+            Rule(id: "zillow", name: "Z", priority: 0, match: .init(vendorIDs: ["zillow"]), action: .agent(agentID: "agent-0")),
             Rule(id: "spring", name: "S", priority: 1, match: .init(campaignIDs: ["spring"]), action: .agent(agentID: "agent-0")),
             Rule(id: "vip", name: "V", priority: 2, match: .init(tagsAny: ["vip"]), action: .pool(poolID: "team")),
             Rule(id: "rest", name: "R", priority: 3, action: .pool(poolID: "team")),
         ]
         let policy = Policy(accounts: [Account(id: "acme", name: "Acme")], agents: agents,
                             pools: [Pool(id: "team", name: "Team", members: agents.map { Pool.Member(agentID: $0.id) })], rules: rules)
-        let leads = [Lead(campaignID: "fall"), Lead(campaignID: "fall"), Lead(campaignID: "winter", tags: ["vip"]),
+        // Alike leads in a row, and leads that differ from the one before only in their tags or vendor,
+        // which the reasons of the rules they did not fit name.
+        let leads = [Lead(campaignID: "fall"), Lead(campaignID: "fall"), Lead(campaignID: "fall", tags: ["buyer"]),
+                     Lead(vendorID: "realtor", campaignID: "fall", tags: ["buyer"]), Lead(campaignID: "winter", tags: ["vip"]),
                      Lead(campaignID: "winter", tags: ["vip"]), Lead(campaignID: "spring"), Lead(campaignID: "fall"), Lead()]
         var state = RoutingState()
         var memo = DecisionTextMemo()
         for (index, lead) in leads.enumerated() {
             // The capped agent fills up after two leads, so the eligible members change mid-run.
-            if index >= 3 { state.leadsToday["agent-3"] = 2 }
+            if index >= 5 { state.leadsToday["agent-3"] = 2 }
             let decision = RoutingEngine.decide(lead, policy: policy, state: state).decision
             let alone = LeadTables.text(decision)
             let inARow = LeadTables.text(decision, memo: &memo)

@@ -1,0 +1,99 @@
+/// The rules a decision tried, in the order tried, each with its result and reason.
+///
+/// Made by the engine, the list is the policy's own rules in priority order (shared, not copied),
+/// how many of them were tried, the matched rule's check and the lead they were tried against: the
+/// engine finds the first rule that fits through the policy index without looking at the others one
+/// by one, and each check of a rule that did not fit is made (its reason put into words) only when
+/// read. The checks are the same as a walk through every rule would have made, because the index
+/// leaves out only rules that cannot fit the lead. Decoded or built from checks, it holds them as given.
+public struct RuleChecks: Sendable {
+    private enum Storage: Sendable {
+        case checks([RuleCheck])
+        case tried(rules: [Rule], count: Int, matched: RuleCheck?, lead: Lead)
+    }
+
+    private let storage: Storage
+
+    public init(_ checks: [RuleCheck]) {
+        storage = .checks(checks)
+    }
+
+    /// The first `count` of `rules` tried against `lead`; with `matched`, the last of them matched.
+    init(rules: [Rule], count: Int, matched: RuleCheck?, lead: Lead) {
+        storage = .tried(rules: rules, count: count, matched: matched, lead: lead)
+    }
+
+    /// The check of a rule that did not take the lead.
+    static func check(_ rule: Rule, against lead: Lead) -> RuleCheck {
+        guard rule.enabled else {
+            return RuleCheck(ruleID: rule.id, priority: rule.priority, result: .disabled, reason: "the rule is disabled")
+        }
+        // The index only passes over rules with a mismatch; a match here would be a bug in it, and
+        // the words say so rather than claim a reason.
+        let reason = RuleMatcher.mismatch(rule.match, lead) ?? .text("not tried: an earlier rule was expected to match")
+        return RuleCheck(ruleID: rule.id, priority: rule.priority, result: .notMatched, because: reason)
+    }
+
+    /// True when the two lists hold checks that compared the same things with the same results (see
+    /// `RuleCheck.compared(sameAs:)`). Two lists the engine made from the same rules compare by what
+    /// the rules looked at in their leads, without making a single check.
+    public func compared(sameAs other: RuleChecks) -> Bool {
+        if case .tried(let rules, let count, let matched, let lead) = storage,
+           case .tried(let otherRules, let otherCount, let otherMatched, let otherLead) = other.storage,
+           count == otherCount, rules.withUnsafeBufferPointer({ $0.baseAddress }) == otherRules.withUnsafeBufferPointer({ $0.baseAddress }) {
+            let sameMatch = switch (matched, otherMatched) {
+            case (nil, nil): true
+            case (let check?, let otherCheck?): check.compared(sameAs: otherCheck)
+            default: false
+            }
+            // Everything a rule compares: the lead's campaign, tags (as given) and vendor.
+            return sameMatch && lead.campaignID == otherLead.campaignID && lead.tags == otherLead.tags
+                && lead.vendorID == otherLead.vendorID
+        }
+        return count == other.count && zip(self, other).allSatisfy { $0.compared(sameAs: $1) }
+    }
+}
+
+extension RuleChecks: RandomAccessCollection {
+    public var startIndex: Int { 0 }
+
+    public var endIndex: Int {
+        switch storage {
+        case .checks(let checks): checks.count
+        case .tried(_, let count, _, _): count
+        }
+    }
+
+    public subscript(position: Int) -> RuleCheck {
+        switch storage {
+        case .checks(let checks):
+            return checks[position]
+        case .tried(let rules, let count, let matched, let lead):
+            precondition(position < count, "index out of range")
+            if position == count - 1, let matched { return matched }
+            return Self.check(rules[position], against: lead)
+        }
+    }
+}
+
+extension RuleChecks: ExpressibleByArrayLiteral {
+    public init(arrayLiteral elements: RuleCheck...) {
+        self.init(elements)
+    }
+}
+
+extension RuleChecks: Equatable {
+    public static func == (lhs: RuleChecks, rhs: RuleChecks) -> Bool {
+        lhs.elementsEqual(rhs)
+    }
+}
+
+extension RuleChecks: Codable {
+    public init(from decoder: any Decoder) throws {
+        self.init(try [RuleCheck](from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try Array(self).encode(to: encoder)
+    }
+}

@@ -9,19 +9,26 @@ struct EngineBenchmark: ParsableCommand {
 
     @Option(parsing: .upToNextOption, help: "Rule counts.") var rules: [Int] = [10, 100, 1000]
     @Option(parsing: .upToNextOption, help: "Pool sizes (agents).") var agents: [Int] = [10, 1000]
+    @Option(parsing: .upToNextOption, help: "What the rules that do not match look at: campaign or tag (the index passes over them), vendor (every one is tried).")
+    var shapes: [String] = BenchmarkPolicy.RuleShape.allCases.map(\.rawValue)
     @Option(help: "Seconds to measure each case.") var seconds: Double = 1
 
     func run() throws {
-        for ruleCount in rules {
-            for agentCount in agents {
-                let result = measure(rules: ruleCount, agents: agentCount)
-                print(#"{"benchmark":"engine","rules":\#(ruleCount),"agents":\#(agentCount),"decisions":\#(result.decisions),"ns_per_decision":\#(String(format: "%.0f", result.nanoseconds))}"#)
+        for name in shapes {
+            guard let shape = BenchmarkPolicy.RuleShape(rawValue: name) else {
+                throw ValidationError("unknown rule shape '\(name)' (campaign, tag, vendor)")
+            }
+            for ruleCount in rules {
+                for agentCount in agents {
+                    let result = measure(rules: ruleCount, agents: agentCount, shape: shape)
+                    print(#"{"benchmark":"engine","rules":\#(ruleCount),"rule_shape":"\#(shape.rawValue)","agents":\#(agentCount),"decisions":\#(result.decisions),"ns_per_decision":\#(String(format: "%.0f", result.nanoseconds))}"#)
+                }
             }
         }
     }
 
-    func measure(rules ruleCount: Int, agents agentCount: Int) -> (decisions: Int, nanoseconds: Double) {
-        let policy = BenchmarkPolicy.make(rules: ruleCount, agents: agentCount)
+    func measure(rules ruleCount: Int, agents agentCount: Int, shape: BenchmarkPolicy.RuleShape) -> (decisions: Int, nanoseconds: Double) {
+        let policy = BenchmarkPolicy.make(rules: ruleCount, agents: agentCount, shape: shape)
         var state = RoutingState(rotations: [:], leadsToday: [:], previousAssignments: [], now: Date())
         let leads = (0..<1024).map(BenchmarkPolicy.lead)
         // Warm up, and check the case decides what it should.

@@ -20,7 +20,7 @@ final class PolicyIndex: Sendable {
     /// what it has, in priority order.
     let rulesByKey: [RuleKey: [Int]]
     let rulesForEveryLead: [Int]
-    /// Each rule's match as the search compares it (tags lowered, lists as sets), in priority order.
+    /// Each rule's match as the search compares it (tags lowered), in priority order.
     let preparedMatches: [PreparedMatch]
 
     init(accounts: [Account], agents: [Agent], pools: [Pool], rules: [Rule]) {
@@ -71,7 +71,6 @@ final class PolicyIndex: Sendable {
             for index in lists.indices where lists[index].first == position { lists[index].removeFirst() }
         }
     }
-
 }
 
 /// A pool member as the rotation sees it.
@@ -132,14 +131,12 @@ final class PreparedMatch: Sendable {
     }
 
     func fits(_ lead: Lead, loweredTags: Set<String>) -> Bool {
-        // Optional chaining reads each list where it is; `if let` copied it (a reference count each).
         if campaignIDs?.contains(lead.campaignID) == false { return false }
         if tagsAny?.containsAny(of: loweredTags) == false { return false }
         if tagsAll?.allSatisfy(loweredTags.contains) == false { return false }
         if vendorIDs?.contains(lead.vendorID) == false { return false }
         return true
     }
-
 }
 
 /// A rule's list of values, for `contains`: a few are compared one by one (cheaper than hashing the

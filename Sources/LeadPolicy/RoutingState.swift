@@ -55,8 +55,9 @@ public struct PoolRotation: Sendable {
 
     /// Advances the positions at `eligible` (indices into `agentIDs`, ascending) by their weights and
     /// picks the highest, the earlier on a tie; the pick gives back the eligible total. Returns the
-    /// index picked.
+    /// index picked. `eligible` is not empty (a pool with nobody available has no pick).
     mutating func pick(eligible: [Int], weight: (Int) -> Int) -> Int {
+        precondition(!eligible.isEmpty, "a pick needs an eligible member")
         var total = 0
         var best = eligible[0]
         var bestPosition = Int.min

@@ -28,9 +28,9 @@ public struct RuleChecks: Sendable {
         guard rule.enabled else {
             return RuleCheck(ruleID: rule.id, priority: rule.priority, result: .disabled, reason: "the rule is disabled")
         }
-        // The index only passes over rules with a mismatch; a match here would be a bug in it, and
-        // the words say so rather than claim a reason.
-        let reason = RuleMatcher.mismatch(rule.match, lead) ?? .text("not tried: an earlier rule was expected to match")
+        // The index only passes over rules with a mismatch; a fit here would be a fault in it, and the
+        // words say so rather than invent a reason.
+        let reason = RuleMatcher.mismatch(rule.match, lead) ?? .text("the rule fits this lead, yet the engine chose a later one (a fault in the engine)")
         return RuleCheck(ruleID: rule.id, priority: rule.priority, result: .notMatched, because: reason)
     }
 

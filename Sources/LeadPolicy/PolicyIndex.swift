@@ -22,6 +22,8 @@ final class PolicyIndex: Sendable {
     let rulesForEveryLead: [Int]
     /// Each rule's match as the search compares it (tags lowered), in priority order.
     let preparedMatches: [PreparedMatch]
+    /// False when no enabled rule looks at tags: the lead's tags are then not lowered at all.
+    let rulesLookAtTags: Bool
 
     init(accounts: [Account], agents: [Agent], pools: [Pool], rules: [Rule]) {
         // The first of duplicate ids wins, as a linear search would find it (validation refuses them).
@@ -45,13 +47,17 @@ final class PolicyIndex: Sendable {
         }
         self.rulesByKey = byKey
         self.rulesForEveryLead = everyLead
-        self.preparedMatches = rulesInPriorityOrder.map { PreparedMatch($0.match) }
+        let prepared = rulesInPriorityOrder.map { PreparedMatch($0.match) }
+        self.preparedMatches = prepared
+        self.rulesLookAtTags = zip(rulesInPriorityOrder, prepared).contains { rule, match in
+            rule.enabled && (match.tagsAny != nil || match.tagsAll != nil)
+        }
     }
 
     /// The position in `rulesInPriorityOrder` of the first rule that fits `lead`, trying only the
     /// rules that might, in priority order.
     func firstRuleFitting(_ lead: Lead) -> Int? {
-        let tags = Set(lead.tags.map { $0.lowercased() })
+        let tags = rulesLookAtTags ? Set(lead.tags.map { $0.lowercased() }) : []
         // The lists the lead's campaign, tags and vendor are filed under, each in priority order, and
         // walked together like a merge; a rule filed under two of the lead's tags comes up once.
         var lists: [ArraySlice<Int>] = rulesForEveryLead.isEmpty ? [] : [rulesForEveryLead[...]]

@@ -72,6 +72,23 @@ import Testing
         await server.stop()
     }
 
+    /// Above the HTTP client's default of 8 connections per host, every delivery in flight still has a
+    /// connection of its own rather than queueing behind the first 8.
+    @Test func aConcurrencyAboveEightIsFilledWithOneConnectionEach() async throws {
+        let server = try await StandInServer.start()
+        await server.crm.answer(otherwise: .slow(seconds: 1))
+        try await Self.withDispatcher(crmURL: server.url, configure: { $0.deliveryConcurrency = 12 }) { harness in
+            var ids: [String] = []
+            for index in 0..<24 {
+                ids.append(try await harness.post(#""fname":"Lead \#(index)","email":"w\#(index)@example.com","tags":"vip""#))
+            }
+            for id in ids { _ = try await harness.waitFor(id, ["delivered"]) }
+            #expect(await server.crm.received.count == 24)
+            #expect(await server.crm.maxInFlight == 12)
+        }
+        await server.stop()
+    }
+
     @Test func aRoutedLeadReachesTheCRMWithTheChosenAgentsKeyAndEveryField() async throws {
         let server = try await StandInServer.start()
         try await Self.withDispatcher(crmURL: server.url) { harness in

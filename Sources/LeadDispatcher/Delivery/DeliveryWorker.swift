@@ -50,6 +50,9 @@ public struct DeliveryWorker: Service {
         // A refused connection is one failed attempt, retried by our own backoff, not silently for
         // the whole timeout by the client.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // One connection per delivery in flight: the client's default of 8 per host queued the rest
+        // behind them (most leads go to the one Buying Buddy host).
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, settings.deliveryConcurrency)
         self.httpConfiguration = configuration
         self.settings = settings
         self.retry = RetryPolicy(settings: settings)

@@ -150,8 +150,11 @@ extension RoutingState: Codable {
 }
 
 extension RoutingState {
-    /// Only what this decision read: the rotations of the pools its steps used and the counts of the
-    /// agents they considered. Deciding the same lead again in this smaller state gives the same decision.
+    /// Only what this decision read: the rotations of the pools its steps used, the earlier assignments
+    /// to the agents they considered, and the counts of those agents that have a daily cap (an agent
+    /// without one is available whatever its count, so the engine never reads it: a pool of a hundred
+    /// uncapped agents stored a hundred counts with every lead). Deciding the same lead again in this
+    /// smaller state gives the same decision.
     public func restricted(to decision: Decision, policy: Policy) -> RoutingState {
         var pools = Set<String>()
         var agents = Set<String>()
@@ -170,7 +173,7 @@ extension RoutingState {
             }
         }
         return RoutingState(rotations: rotations.filter { pools.contains($0.key) },
-                            leadsToday: leadsToday.filter { agents.contains($0.key) },
+                            leadsToday: leadsToday.filter { agents.contains($0.key) && policy.agent($0.key)?.dailyCap != nil },
                             previousAssignments: previousAssignments.filter { agents.contains($0.agentID) },
                             now: now)
     }

@@ -249,6 +249,27 @@ import Testing
         #expect(capped.explanation.steps[0].skipped.first?.reason == .atCap)
     }
 
+    /// The state stored with a decision holds what the decision read: the pool's rotation, the counts
+    /// of the capped agents it considered (an uncapped agent's count is never read), and it decides the
+    /// same lead the same way again.
+    @Test func theStoredStateHoldsTheCountsOfCappedAgentsOnlyAndDecidesAlike() {
+        var agents = Self.agents([("a", 1), ("b", 1), ("c", 1), ("outside", 1)])
+        agents[1].dailyCap = 3
+        agents[2].dailyCap = 2
+        let policy = Self.policy(agents: agents, pool: [.init(agentID: "a"), .init(agentID: "b"), .init(agentID: "c")])
+        var rotation = Rotation()
+        _ = rotation.route(4, policy: policy)
+        rotation.state.leadsToday["c"] = 2
+        rotation.state.leadsToday["outside"] = 7
+        let outcome = RoutingEngine.decide(Lead(), policy: policy, state: rotation.state)
+        let stored = rotation.state.restricted(to: outcome.decision, policy: policy)
+        #expect(Set(stored.leadsToday.keys) == ["b", "c"])
+        #expect(stored.leadsToday["c"] == 2)
+        #expect(stored.rotations.keys.sorted() == ["p"])
+        #expect(outcome.decision.explanation.steps.first?.skipped.map(\.agentID) == ["c"])
+        #expect(RoutingEngine.decide(Lead(), policy: policy, state: stored) == outcome)
+    }
+
     @Test func nobodyInActionOrFallbackLeavesTheMatchedLeadUnrouted() {
         var agents = Self.agents([("a", 1)])
         agents[0].active = false

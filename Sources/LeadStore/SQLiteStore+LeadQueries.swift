@@ -38,12 +38,8 @@ extension SQLiteStore {
             }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [query.limit]
-            let sql = """
-                SELECT id, received_at, vendor_id, email, campaign_id, tags_json, rule_id, target_kind, target_agent_id,
-                       target_account_id, status, attempts, updated_at, policy_version
-                FROM lead \(whereClause) ORDER BY received_at DESC, id DESC LIMIT ?
-                """
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(LeadTables.summary(from:))
+            let sql = "SELECT \(LeadTables.summaryColumns) FROM lead \(whereClause) ORDER BY received_at DESC, id DESC LIMIT ?"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(LeadTables.summary(fromSummaryColumns:))
         }
     }
 
@@ -65,7 +61,7 @@ extension SQLiteStore {
                 arguments: arguments)
             var result: [DecidedLead] = []
             while let row = try rows.next() {
-                let tags = try LeadTables.decoder.decode([String].self, from: Data((row["tags_json"] as String).utf8))
+                let tags = try LeadTables.tags(row["tags_json"])
                 result.append(DecidedLead(
                     id: row["id"], receivedAt: Timestamp.parse(row["received_at"]) ?? Date(),
                     lead: Lead(vendorID: row["vendor_id"], email: row["email"], campaignID: row["campaign_id"], tags: tags),

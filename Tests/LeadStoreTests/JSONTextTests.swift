@@ -24,6 +24,17 @@ import Testing
         #expect(plain.bytes == Array(try encoder.encode(Self.awkwardStrings)))
     }
 
+    /// A lead's tags read back as written, however awkward, and a stored value that is not a list of
+    /// strings is an error rather than a guess.
+    @Test func tagsReadBackAsWritten() throws {
+        let tags = Self.awkwardStrings.compactMap { $0 }
+        #expect(try LeadTables.tags(LeadTables.text(tags)) == tags)
+        #expect(try LeadTables.tags("[]") == [])
+        #expect(try LeadTables.tags(String(decoding: JSONEncoder().encode(tags), as: UTF8.self)) == tags)
+        #expect(throws: StoreError.self) { try LeadTables.tags(#"["a", 1]"#) }
+        #expect(throws: StoreError.self) { try LeadTables.tags(#"{"a": "b"}"#) }
+    }
+
     @Test func jsonValuesWithSortedKeysMatchTheAuditEncoder() throws {
         let value: JSONValue = .object([
             "zeta": .number(1), "alpha": .array([.number(1.5), .number(-0.25), .number(1e20), .number(123_456_789_012), .number(0.1)]),

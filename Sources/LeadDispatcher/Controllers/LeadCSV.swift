@@ -18,14 +18,31 @@ enum LeadCSV {
         return cells.map(cell).joined(separator: ",") + "\r\n"
     }
 
+    /// Judged on the UTF-8 bytes, not on characters: grapheme breaking was a fifth of an export's time,
+    /// and a byte test is the stricter one (a leading `=` with a combining mark is still defused, a
+    /// comma with one is still quoted).
     static func cell(_ value: String) -> String {
         var value = value
-        if let first = value.first, "=+-@\t\r".contains(first) {
+        if let first = value.utf8.first, Self.startsFormula(first) {
             value = "'" + value
         }
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        if value.utf8.contains(where: Self.needsQuotes) {
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return value
+    }
+
+    private static func startsFormula(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): true
+        default: false
+        }
+    }
+
+    private static func needsQuotes(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: ","), UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r"): true
+        default: false
+        }
     }
 }

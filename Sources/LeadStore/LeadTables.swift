@@ -113,16 +113,13 @@ enum LeadTables {
     }
 
     static func fetch(id: String, in db: Database) throws -> StoredLead? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM lead WHERE id = ?", arguments: [id]) else { return nil }
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(LeadTables.summaryColumns), fields_json, decision_json, state_json FROM lead WHERE id = ?",
+                                         arguments: [id]) else { return nil }
         let attempts = try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempt WHERE lead_id = ? ORDER BY id", arguments: [id]).map { row in
             DeliveryAttempt(at: row["at"], httpStatus: row["http_status"], crmSuccess: row["crm_success"], error: row["error"],
                             durationMS: row["duration_ms"], responseBody: row["response_body"])
         }
         return try lead(from: row, deliveryAttempts: attempts)
-    }
-
-    static func target(from row: Row) -> Target? {
-        target(kind: row["target_kind"], agentID: row["target_agent_id"], accountID: row["target_account_id"])
     }
 
     static func target(kind: String?, agentID: String?, accountID: String?) -> Target? {
@@ -149,21 +146,14 @@ enum LeadTables {
             status: LeadStatus(rawValue: row[10]) ?? .queued, attempts: row[11], updatedAt: row[12], policyVersion: row[13])
     }
 
-    static func summary(from row: Row) throws -> LeadSummary {
-        LeadSummary(
-            id: row["id"], receivedAt: row["received_at"], vendorID: row["vendor_id"], email: row["email"],
-            campaignID: row["campaign_id"],
-            tags: try tags(row["tags_json"]),
-            ruleID: row["rule_id"], target: target(from: row), status: LeadStatus(rawValue: row["status"]) ?? .queued,
-            attempts: row["attempts"], updatedAt: row["updated_at"], policyVersion: row["policy_version"])
-    }
-
+    /// A whole lead from a row of `summaryColumns` followed by `fields_json`, `decision_json` and
+    /// `state_json`.
     static func lead(from row: Row, deliveryAttempts: [DeliveryAttempt]) throws -> StoredLead {
         StoredLead(
-            summary: try summary(from: row),
-            fields: try fields(row["fields_json"]),
-            decision: try decoder.decode(Decision.self, from: Data((row["decision_json"] as String).utf8)),
-            state: try (row["state_json"] as String?).map { try decoder.decode(RoutingState.self, from: Data($0.utf8)) },
+            summary: try summary(fromSummaryColumns: row),
+            fields: try fields(row[14]),
+            decision: try decoder.decode(Decision.self, from: Data((row[15] as String).utf8)),
+            state: try (row[16] as String?).map { try decoder.decode(RoutingState.self, from: Data($0.utf8)) },
             deliveryAttempts: deliveryAttempts)
     }
 }

@@ -56,35 +56,21 @@ import Testing
     }
 
     /// `deliveryConcurrency` bounds the requests waiting on the CRM at once, and is used: a slot is
-    /// freed when the CRM answers, while the attempt's record commits behind it.
-    @Test func deliveriesInFlightNeverExceedTheConcurrencyAndFillIt() async throws {
+    /// freed when the CRM answers, while the attempt's record commits behind it. Above the HTTP client's
+    /// default of 8 connections per host, every delivery in flight still has a connection of its own
+    /// rather than queueing behind the first 8.
+    @Test(arguments: [(concurrency: 2, leads: 8, answerSeconds: 0.15), (concurrency: 12, leads: 24, answerSeconds: 1.0)])
+    func deliveriesInFlightNeverExceedTheConcurrencyAndFillIt(concurrency: Int, leads: Int, answerSeconds: Double) async throws {
         let server = try await StandInServer.start()
-        await server.crm.answer(otherwise: .slow(seconds: 0.15))
-        try await Self.withDispatcher(crmURL: server.url, configure: { $0.deliveryConcurrency = 2 }) { harness in
+        await server.crm.answer(otherwise: .slow(seconds: answerSeconds))
+        try await Self.withDispatcher(crmURL: server.url, configure: { $0.deliveryConcurrency = concurrency }) { harness in
             var ids: [String] = []
-            for index in 0..<8 {
+            for index in 0..<leads {
                 ids.append(try await harness.post(#""fname":"Lead \#(index)","email":"c\#(index)@example.com","tags":"vip""#))
             }
             for id in ids { _ = try await harness.waitFor(id, ["delivered"]) }
-            #expect(await server.crm.received.count == 8)
-            #expect(await server.crm.maxInFlight == 2)
-        }
-        await server.stop()
-    }
-
-    /// Above the HTTP client's default of 8 connections per host, every delivery in flight still has a
-    /// connection of its own rather than queueing behind the first 8.
-    @Test func aConcurrencyAboveEightIsFilledWithOneConnectionEach() async throws {
-        let server = try await StandInServer.start()
-        await server.crm.answer(otherwise: .slow(seconds: 1))
-        try await Self.withDispatcher(crmURL: server.url, configure: { $0.deliveryConcurrency = 12 }) { harness in
-            var ids: [String] = []
-            for index in 0..<24 {
-                ids.append(try await harness.post(#""fname":"Lead \#(index)","email":"w\#(index)@example.com","tags":"vip""#))
-            }
-            for id in ids { _ = try await harness.waitFor(id, ["delivered"]) }
-            #expect(await server.crm.received.count == 24)
-            #expect(await server.crm.maxInFlight == 12)
+            #expect(await server.crm.received.count == leads)
+            #expect(await server.crm.maxInFlight == concurrency)
         }
         await server.stop()
     }

@@ -112,27 +112,36 @@ public struct DeliveryWorker: Service {
     }
 
     private func loop(_ client: CRMClient, state: WorkerState, group: inout DiscardingTaskGroup) async {
-        // Claimed leads not yet started: claims come `claimBatch` at a time, deliveries start as
-        // slots free up. A lead left here at shutdown stays claimed and is released at the next start.
+        // Claimed leads not yet started. Claims run beside the loop, each in a task of its own, so that
+        // deliveries keep starting while a claim waits for the writer (behind an ingest batch or the
+        // records of attempts): a loop that claimed in line left every slot idle for as long, and a
+        // backlog drained at a fraction of what the CRM took. A lead left here at shutdown stays
+        // claimed and is released at the next start.
         var ready: [DeliveryJob] = []
+        var claiming = false
+        // The last claim came back full: more leads are due now, so the next claim goes at once.
+        var backlog = false
+        // False once a claim came back short, until the loop has slept until the next lead falls due
+        // (or a new one arrives): an idle worker claims no more often than leads come.
+        var mayClaim = true
         while await !state.stopped, !Task.isCancelled {
-            var exhausted = true
-            if ready.count < concurrency {
+            if claiming, let claim = await state.takeClaim() {
+                claiming = false
+                ready.append(contentsOf: claim.jobs)
+                backlog = claim.full
+                mayClaim = claim.full
+            }
+            let saturated = pressure?.isSaturated() ?? false
+            if !claiming, mayClaim, ready.count < Self.refillBelow(concurrency: concurrency, saturated: saturated) {
+                claiming = true
                 let high = pressure?.isHigh(within: Self.yieldToIngest) ?? false
-                // While ingest keeps the writer busy, only the floor: as many as may be in flight,
-                // every `yieldToIngest`.
-                let saturated = pressure?.isSaturated() ?? false
-                try? await Task.sleep(for: high || saturated ? Self.yieldToIngest : Self.coalescing)
+                // While ingest keeps the writer busy, only the floor: as many as may be in flight, every
+                // `yieldToIngest`. Otherwise a short pause lets a trickle of new leads gather into one claim.
+                let pause: Duration? = high || saturated ? Self.yieldToIngest : backlog ? nil : Self.coalescing
                 let wanted = Self.claimSize(ready: ready.count, concurrency: concurrency, claimBatch: claimBatch, saturated: saturated)
-                do {
-                    // A claimed lead may wait behind `claimBatch / concurrency` rounds of attempts before
-                    // its own starts; the lease covers that, so no lead is claimed twice.
-                    let lease = client.timeout * Double(claimBatch / concurrency + 1) + 60
-                    let claimed = try await outbox.claimDueJobs(limit: wanted, now: Date(), lease: lease)
-                    ready.append(contentsOf: claimed)
-                    exhausted = claimed.count < wanted
-                } catch {
-                    logger.error("delivery: cannot claim leads", metadata: ["error": "\(error)"])
+                group.addTask {
+                    await claim(wanted, after: pause, state: state)
+                    wakeUp.wake()
                 }
             }
             var free = concurrency - (await state.inFlight)
@@ -146,21 +155,46 @@ public struct DeliveryWorker: Service {
             }
             ready.removeFirst(starting)
             free -= starting
-            if free > 0 {
-                // Slots are idle and nothing claimed is waiting: claim again at once if more may be due,
-                // otherwise sleep until the next lead falls due (or a new one arrives).
-                if !exhausted { continue }
+            if free > 0, !claiming {
+                // Slots are idle, nothing claimed is waiting and no claim is out: claim again at once if
+                // more may be due, otherwise sleep until the next lead falls due (or a new one arrives).
+                if backlog { continue }
                 let nextDue = (try? await outbox.nextDueDate())?.timeIntervalSinceNow ?? 1
                 await wakeUp.wait(upTo: min(1, max(0.005, nextDue)))
+                mayClaim = true
             } else {
-                // Every slot is busy: wait for a delivery to finish.
+                // Every slot is busy, or a claim is out: wait for a delivery to finish or the claim to land.
                 await wakeUp.wait(upTo: 1)
             }
         }
     }
 
+    /// One claim, after `pause`, handed to the loop through `state` (empty when stopping or failing).
+    private func claim(_ wanted: Int, after pause: Duration?, state: WorkerState) async {
+        if let pause { try? await Task.sleep(for: pause) }
+        var jobs: [DeliveryJob] = []
+        if await !state.stopped, !Task.isCancelled {
+            // A claimed lead may wait behind `claimBatch / concurrency` rounds of attempts before its own
+            // starts (the loop never holds more than `claimBatch`); the lease covers that, so no lead is
+            // claimed twice.
+            let lease = settings.deliveryTimeout * Double(claimBatch / concurrency + 1) + 60
+            do {
+                jobs = try await outbox.claimDueJobs(limit: wanted, now: Date(), lease: lease)
+            } catch {
+                logger.error("delivery: cannot claim leads", metadata: ["error": "\(error)"])
+            }
+        }
+        await state.deposit(jobs, full: jobs.count == wanted)
+    }
+
+    /// A claim is asked for while fewer leads than this are claimed and not started: two rounds of
+    /// slots, so the next claim lands before the slots run dry; while ingest saturates the writer, one.
+    static func refillBelow(concurrency: Int, saturated: Bool) -> Int {
+        saturated ? concurrency : 2 * concurrency
+    }
+
     /// How many leads one claim asks for, `ready` being claimed and not yet started (fewer than
-    /// `concurrency`): enough for `claimBatch` normally; while ingest saturates the writer, only what
+    /// `refillBelow`): enough for `claimBatch` normally; while ingest saturates the writer, only what
     /// fills the slots — the floor that keeps delivering during a spike.
     static func claimSize(ready: Int, concurrency: Int, claimBatch: Int, saturated: Bool) -> Int {
         max(1, (saturated ? concurrency : claimBatch) - ready)
@@ -242,6 +276,8 @@ actor WorkerState {
     /// Attempts answered and not yet committed.
     private(set) var recording = 0
     private(set) var stopped = false
+    /// A claim that landed and that the loop has not taken yet.
+    private var claimed: (jobs: [DeliveryJob], full: Bool)?
 
     /// Work a graceful shutdown waits for.
     var busy: Int { inFlight + recording }
@@ -254,5 +290,10 @@ actor WorkerState {
         recording += 1
     }
     func recorded() { recording -= 1 }
+    func deposit(_ jobs: [DeliveryJob], full: Bool) { claimed = (jobs, full) }
+    func takeClaim() -> (jobs: [DeliveryJob], full: Bool)? {
+        defer { claimed = nil }
+        return claimed
+    }
     func stop() { stopped = true }
 }

@@ -31,19 +31,9 @@ public struct Policy: Codable, Sendable, Equatable {
     public func pool(_ id: String) -> Pool? { index.pools[id] }
     public func rule(_ id: String) -> Rule? { index.rules[id] }
 
-    /// A pool's members with their agents' availability and weights, in member order.
-    func poolMembers(of pool: Pool) -> [PoolMember] {
-        index.poolMembers[pool.id] ?? pool.members.map { PoolMember($0, agent: agent($0.agentID)) }
-    }
-
-    /// The ids of a pool's members in member order, the policy's own array for a pool it holds.
-    func memberOrder(of pool: Pool) -> [String] {
-        index.poolMemberIDs[pool.id] ?? pool.members.map(\.agentID)
-    }
-
-    /// The ids of a pool's members.
-    func memberIDs(of pool: Pool) -> Set<String> {
-        index.memberIDs[pool.id] ?? Set(pool.members.map(\.agentID))
+    /// A pool's members with their agents' availability, weights and targets, in member order.
+    func roster(of pool: Pool) -> PoolRoster {
+        index.rosters[pool.id] ?? PoolRoster(pool, agents: index.agents)
     }
 
     /// Rules in the order the engine tries them: ascending priority, ties broken by id so that the

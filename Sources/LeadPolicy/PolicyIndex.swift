@@ -6,12 +6,9 @@ final class PolicyIndex: Sendable {
     let agents: [String: Agent]
     let pools: [String: Pool]
     let rules: [String: Rule]
-    let memberIDs: [String: Set<String>]
-    /// Each pool's members with what the rotation needs of their agents, in member order: a pool
-    /// decision reads this instead of looking up (and copying) every member's agent.
-    let poolMembers: [String: [PoolMember]]
-    /// Each pool's member ids in member order: the array every rotation of the pool is laid over.
-    let poolMemberIDs: [String: [String]]
+    /// Each pool's members with what its decisions need of their agents: a pool decision reads this
+    /// instead of looking up (and copying) every member's agent.
+    let rosters: [String: PoolRoster]
     let rulesInPriorityOrder: [Rule]
     /// For finding the first rule that fits a lead without trying every rule: each enabled rule
     /// under one thing a lead must have to fit it (a campaign it lists, any tag of its `tags_any`,
@@ -31,12 +28,8 @@ final class PolicyIndex: Sendable {
         self.agents = Dictionary(agents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.pools = Dictionary(pools.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.rules = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        self.memberIDs = self.pools.mapValues { Set($0.members.map(\.agentID)) }
         let agentsByID = self.agents
-        self.poolMembers = self.pools.mapValues { pool in
-            pool.members.map { member in PoolMember(member, agent: agentsByID[member.agentID]) }
-        }
-        self.poolMemberIDs = self.pools.mapValues { $0.members.map(\.agentID) }
+        self.rosters = self.pools.mapValues { PoolRoster($0, agents: agentsByID) }
         self.rulesInPriorityOrder = rules.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
         var byKey: [RuleKey: [Int]] = [:]
         var everyLead: [Int] = []

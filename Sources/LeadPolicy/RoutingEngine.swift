@@ -77,8 +77,7 @@ public enum RoutingEngine {
                                   rotation: nil)
             }
             let selection = PoolSelector.select(from: pool, lead: lead, policy: policy, state: state)
-            let target = selection.agentID.flatMap { id in policy.agent(id).map { Target.agent(agentID: id, accountID: $0.accountID) } }
-            return Resolution(step: ActionStep(via: via, action: action, target: target, skipped: selection.skipped,
+            return Resolution(step: ActionStep(via: via, action: action, target: selection.target, skipped: selection.skipped,
                                                eligible: selection.eligible, sticky: selection.sticky, note: selection.note),
                               rotation: selection.rotation)
         }
@@ -101,18 +100,25 @@ enum Availability {
 
     /// A pool member, whose agent the policy index has already looked up.
     static func skip(_ member: PoolMember, state: RoutingState) -> AgentSkip? {
+        alwaysSkip(member) ?? capSkip(member, state: state)
+    }
+
+    /// Why the member can take no lead under this policy at all (unknown or inactive), if so.
+    static func alwaysSkip(_ member: PoolMember) -> AgentSkip? {
         guard member.known else {
             return AgentSkip(agentID: member.agentID, reason: .unknownAgent, detail: "no such agent")
         }
         guard member.active else {
             return AgentSkip(agentID: member.agentID, reason: .inactive, detail: "the agent is inactive")
         }
-        if let cap = member.dailyCap {
-            let today = state.leadsToday[member.agentID, default: 0]
-            if today >= cap {
-                return AgentSkip(agentID: member.agentID, reason: .atCap, detail: "\(today) of \(cap) leads today")
-            }
-        }
         return nil
+    }
+
+    /// Why a member that is known and active can take no more leads today, if so.
+    static func capSkip(_ member: PoolMember, state: RoutingState) -> AgentSkip? {
+        guard let cap = member.dailyCap else { return nil }
+        let today = state.leadsToday[member.agentID, default: 0]
+        guard today >= cap else { return nil }
+        return AgentSkip(agentID: member.agentID, reason: .atCap, detail: "\(today) of \(cap) leads today")
     }
 }

@@ -55,15 +55,16 @@ public struct PoolRotation: Sendable {
 
     /// Advances the positions at `eligible` (indices into `agentIDs`, ascending) by their weights and
     /// picks the highest, the earlier on a tie; the pick gives back the eligible total. Returns the
-    /// index picked. `eligible` is not empty (a pool with nobody available has no pick).
-    mutating func pick(eligible: [Int], weight: (Int) -> Int) -> Int {
+    /// index picked. `weights` are the members' weights at the same indices as `agentIDs`. `eligible`
+    /// is not empty (a pool with nobody available has no pick).
+    mutating func pick(eligible: [Int], weights: [Int]) -> Int {
         precondition(!eligible.isEmpty, "a pick needs an eligible member")
         var total = 0
         var best = eligible[0]
         var bestPosition = Int.min
         positions.withUnsafeMutableBufferPointer { positions in
             for index in eligible {
-                let memberWeight = weight(index)
+                let memberWeight = weights[index]
                 total += memberWeight
                 let position = (positions[index] ?? 0) + memberWeight
                 positions[index] = position
@@ -164,7 +165,7 @@ extension RoutingState {
                 pools.insert(poolID)
                 // The policy's own member set: building one per lead cost as much as the decision.
                 if let pool = policy.pool(poolID) {
-                    agents = agents.isEmpty ? policy.memberIDs(of: pool) : agents.union(policy.memberIDs(of: pool))
+                    agents = agents.isEmpty ? policy.roster(of: pool).memberSet : agents.union(policy.roster(of: pool).memberSet)
                 }
             case .agent(let agentID):
                 agents.insert(agentID)

@@ -160,6 +160,18 @@ import Testing
                 #expect(outcome.decision.target?.agentID == expected, "step \(step)")
                 for (poolID, rotation) in outcome.rotations { state.rotations[poolID] = rotation }
                 #expect((state.rotations["p"]?.current ?? [:]) == reference, "step \(step)")
+                // The members passed over, in member order, each with its reason, as checking every
+                // member in turn finds them.
+                let expectedSkips = pool.members.compactMap { member -> AgentSkip? in
+                    let agent = policy.agent(member.agentID)!
+                    if !agent.active { return AgentSkip(agentID: member.agentID, reason: .inactive, detail: "the agent is inactive") }
+                    let today = state.leadsToday[member.agentID, default: 0]
+                    if let cap = agent.dailyCap, today >= cap {
+                        return AgentSkip(agentID: member.agentID, reason: .atCap, detail: "\(today) of \(cap) leads today")
+                    }
+                    return nil
+                }
+                #expect(outcome.decision.explanation.steps.first?.skipped == expectedSkips, "step \(step)")
                 if let agentID = outcome.decision.target?.agentID { state.leadsToday[agentID, default: 0] += 1 }
                 // The eligible list is the pool's available members in member order, with their weights.
                 let eligible = outcome.decision.explanation.steps.first?.eligible ?? []

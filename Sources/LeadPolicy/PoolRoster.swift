@@ -1,0 +1,82 @@
+/// A pool as its decisions read it, built once per policy: the members in order with their weights
+/// and targets, and who of them can take a lead whatever the day brings. Only members with a daily
+/// cap are looked at per decision; with none at their cap, the eligible list and the skips are the
+/// roster's own arrays, so a pool of a thousand agents costs no pass over its members before the
+/// rotation's own.
+final class PoolRoster: Sendable {
+    let members: [PoolMember]
+    /// The members' ids in member order: the array every rotation of the pool is laid over.
+    let memberIDs: [String]
+    let memberSet: Set<String>
+    /// At the same index as `members`: the member's weight in the pool (contiguous, for the rotation).
+    let weights: [Int]
+    /// At the same index as `members`: where a lead for the member goes; nil for an unknown agent.
+    let targets: [Target?]
+    /// Known, active members, ascending: everybody eligible while nobody is at a cap.
+    let available: [Int]
+    /// Members that are never eligible under this policy (unknown or inactive), in member order.
+    let alwaysSkipped: [(index: Int, skip: AgentSkip)]
+    /// Just the skips of `alwaysSkipped`, for a decision where nobody else is skipped.
+    let alwaysSkippedList: [AgentSkip]
+    /// Available members with a daily cap, ascending: the only ones today's counts can rule out.
+    let capped: [Int]
+
+    init(_ pool: Pool, agents: [String: Agent]) {
+        members = pool.members.map { PoolMember($0, agent: agents[$0.agentID]) }
+        memberIDs = members.map(\.agentID)
+        memberSet = Set(memberIDs)
+        weights = members.map(\.weight)
+        targets = pool.members.map { member in
+            agents[member.agentID].map { Target.agent(agentID: member.agentID, accountID: $0.accountID) }
+        }
+        var available: [Int] = []
+        var skipped: [(index: Int, skip: AgentSkip)] = []
+        var capped: [Int] = []
+        for (index, member) in members.enumerated() {
+            if let skip = Availability.alwaysSkip(member) {
+                skipped.append((index, skip))
+            } else {
+                available.append(index)
+                if member.dailyCap != nil { capped.append(index) }
+            }
+        }
+        self.available = available
+        alwaysSkipped = skipped
+        alwaysSkippedList = skipped.map(\.skip)
+        self.capped = capped
+    }
+
+    /// Who can take a lead now: the eligible members (ascending indices) and the members passed over
+    /// with why, in member order — what checking every member in turn would give.
+    func availability(_ state: RoutingState) -> (eligible: [Int], skipped: [AgentSkip]) {
+        var atCap: [(index: Int, skip: AgentSkip)] = []
+        for index in capped {
+            if let skip = Availability.capSkip(members[index], state: state) { atCap.append((index, skip)) }
+        }
+        guard !atCap.isEmpty else { return (available, alwaysSkippedList) }
+        var eligible: [Int] = []
+        eligible.reserveCapacity(available.count - atCap.count)
+        var nextCap = 0
+        for index in available {
+            if nextCap < atCap.count, atCap[nextCap].index == index {
+                nextCap += 1
+            } else {
+                eligible.append(index)
+            }
+        }
+        // Both lists are in member order; merged, they are the skips in member order.
+        var skipped: [AgentSkip] = []
+        skipped.reserveCapacity(alwaysSkipped.count + atCap.count)
+        var always = 0, cap = 0
+        while always < alwaysSkipped.count || cap < atCap.count {
+            if cap == atCap.count || (always < alwaysSkipped.count && alwaysSkipped[always].index < atCap[cap].index) {
+                skipped.append(alwaysSkipped[always].skip)
+                always += 1
+            } else {
+                skipped.append(atCap[cap].skip)
+                cap += 1
+            }
+        }
+        return (eligible, skipped)
+    }
+}

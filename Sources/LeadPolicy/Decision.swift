@@ -25,19 +25,72 @@ public struct Decision: Sendable, Equatable, Codable {
 
 /// The engine's reasoning: every rule tried and why it matched or not, every agent considered and why
 /// it was skipped, and one sentence that sums it up.
-public struct Explanation: Sendable, Equatable, Codable {
-    public var summary: String
+public struct Explanation: Sendable {
+    /// The sentence that sums it up. Kept as what it says and put into words when read (when the
+    /// decision is stored or shown), like the rules' reasons and the steps' notes.
+    public var summary: String {
+        get { summarySentence.text(stepNote: steps.last?.note) }
+        set { summarySentence = .text(newValue) }
+    }
+    var summarySentence: Summary
     public var rules: RuleChecks
     public var steps: [ActionStep]
 
     public init(summary: String, rules: RuleChecks, steps: [ActionStep]) {
-        self.summary = summary
-        self.rules = rules
-        self.steps = steps
+        self.init(summary: .text(summary), rules: rules, steps: steps)
     }
 
     public init(summary: String, rules: [RuleCheck], steps: [ActionStep]) {
         self.init(summary: summary, rules: RuleChecks(rules), steps: steps)
+    }
+
+    init(summary: Summary, rules: RuleChecks, steps: [ActionStep]) {
+        self.summarySentence = summary
+        self.rules = rules
+        self.steps = steps
+    }
+
+    /// What a summary says.
+    enum Summary: Sendable {
+        case text(String)
+        /// The rule matched and its action (or fallback) found `target`: the step that found it is
+        /// the last, and the summary ends with that step's note.
+        case chose(ruleID: String, via: String, target: Target)
+
+        func text(stepNote: String?) -> String {
+            switch self {
+            case .text(let text):
+                text
+            case .chose(let ruleID, let via, let target):
+                "rule '\(ruleID)' matched; its \(via) chose \(RoutingEngine.describe(target)): \(stepNote ?? "")"
+            }
+        }
+    }
+}
+
+extension Explanation: Equatable {
+    /// The same words, however each was kept.
+    public static func == (lhs: Explanation, rhs: Explanation) -> Bool {
+        lhs.summary == rhs.summary && lhs.rules == rhs.rules && lhs.steps == rhs.steps
+    }
+}
+
+extension Explanation: Codable {
+    enum CodingKeys: String, CodingKey {
+        case summary, rules, steps
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(summary: try container.decode(String.self, forKey: .summary), rules: try container.decode(RuleChecks.self, forKey: .rules),
+                  steps: try container.decode([ActionStep].self, forKey: .steps))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(summary, forKey: .summary)
+        try container.encode(rules, forKey: .rules)
+        try container.encode(steps, forKey: .steps)
     }
 }
 
@@ -104,7 +157,7 @@ public struct RuleCheck: Sendable, Equatable, Codable {
 }
 
 /// The matched rule's action, or its fallback, carried out.
-public struct ActionStep: Sendable, Equatable, Codable {
+public struct ActionStep: Sendable {
     /// `action` or `fallback`.
     public var via: String
     public var action: RuleAction
@@ -116,17 +169,82 @@ public struct ActionStep: Sendable, Equatable, Codable {
     public var eligible: EligibleAgents?
     /// For a pool: true when the target is the agent a repeat email went to before.
     public var sticky: Bool?
-    public var note: String
+    /// What the step did, in words (made when read).
+    public var note: String {
+        get { noteSentence.text }
+        set { noteSentence = .text(newValue) }
+    }
+    var noteSentence: Note
 
     public init(via: String, action: RuleAction, target: Target?, skipped: [AgentSkip], eligible: EligibleAgents? = nil,
                 sticky: Bool? = nil, note: String) {
+        self.init(via: via, action: action, target: target, skipped: skipped, eligible: eligible, sticky: sticky, note: .text(note))
+    }
+
+    init(via: String, action: RuleAction, target: Target?, skipped: [AgentSkip], eligible: EligibleAgents? = nil,
+         sticky: Bool? = nil, note: Note) {
         self.via = via
         self.action = action
         self.target = target
         self.skipped = skipped
         self.eligible = eligible
         self.sticky = sticky
-        self.note = note
+        self.noteSentence = note
+    }
+
+    /// What a note says.
+    enum Note: Sendable {
+        case text(String)
+        /// A pool's round robin chose `agentID` among `eligible` members, after the sticky agent (if
+        /// named) turned out not to be available.
+        case rotation(unavailableSticky: String?, eligible: Int, poolID: String, agentID: String)
+
+        var text: String {
+            switch self {
+            case .text(let text):
+                return text
+            case .rotation(let unavailableSticky, let eligible, let poolID, let agentID):
+                // Names only how many were eligible (their weights are in `eligible`): spelling them out
+                // doubled every lead's stored decision.
+                let count = eligible == 1 ? "the 1 eligible member" : "the \(eligible) eligible members"
+                let sticky = unavailableSticky.map { "sticky agent '\($0)' is not available; " } ?? ""
+                return sticky + "smooth weighted round robin among \(count) of pool '\(poolID)' chose agent '\(agentID)'"
+            }
+        }
+    }
+}
+
+extension ActionStep: Equatable {
+    /// The same step in the same words, however its note was kept.
+    public static func == (lhs: ActionStep, rhs: ActionStep) -> Bool {
+        lhs.via == rhs.via && lhs.action == rhs.action && lhs.target == rhs.target && lhs.skipped == rhs.skipped
+            && lhs.eligible == rhs.eligible && lhs.sticky == rhs.sticky && lhs.note == rhs.note
+    }
+}
+
+extension ActionStep: Codable {
+    enum CodingKeys: String, CodingKey {
+        case via, action, target, skipped, eligible, sticky, note
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(via: try container.decode(String.self, forKey: .via), action: try container.decode(RuleAction.self, forKey: .action),
+                  target: try container.decodeIfPresent(Target.self, forKey: .target),
+                  skipped: try container.decode([AgentSkip].self, forKey: .skipped),
+                  eligible: try container.decodeIfPresent(EligibleAgents.self, forKey: .eligible),
+                  sticky: try container.decodeIfPresent(Bool.self, forKey: .sticky), note: try container.decode(String.self, forKey: .note))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(via, forKey: .via)
+        try container.encode(action, forKey: .action)
+        try container.encodeIfPresent(target, forKey: .target)
+        try container.encode(skipped, forKey: .skipped)
+        try container.encodeIfPresent(eligible, forKey: .eligible)
+        try container.encodeIfPresent(sticky, forKey: .sticky)
+        try container.encode(note, forKey: .note)
     }
 }
 

@@ -9,7 +9,7 @@ enum PoolSelector {
         var skipped: [AgentSkip]
         var eligible: EligibleAgents = []
         var sticky = false
-        var note: String
+        var note: ActionStep.Note
         /// The pool's new rotation, when the round robin advanced.
         var rotation: PoolRotation?
     }
@@ -21,30 +21,29 @@ enum PoolSelector {
         let (eligibleIndices, skipped) = roster.availability(state)
         let members = roster.members
         let eligible = EligibleAgents(members: members, indices: eligibleIndices)
-        var stickyNote = ""
+        var unavailableSticky: String?
         if pool.stickyDays > 0, lead.normalizedEmail != nil {
             let since = state.now.addingTimeInterval(-Double(pool.stickyDays) * 86_400)
             if let previous = state.previousAssignments.first(where: { roster.memberSet.contains($0.agentID) && $0.at >= since }) {
                 if let index = eligibleIndices.first(where: { members[$0].agentID == previous.agentID }) {
                     return Selection(target: roster.targets[index], skipped: skipped, eligible: eligible, sticky: true,
-                                     note: "sticky: the same email went to agent '\(previous.agentID)' within \(pool.stickyDays) days",
+                                     note: .text("sticky: the same email went to agent '\(previous.agentID)' within \(pool.stickyDays) days"),
                                      rotation: nil)
                 }
-                stickyNote = "sticky agent '\(previous.agentID)' is not available; "
+                unavailableSticky = previous.agentID
             }
         }
         guard !eligible.isEmpty else {
-            return Selection(target: nil, skipped: skipped, note: stickyNote + "no member of pool '\(pool.id)' is available", rotation: nil)
+            let sticky = unavailableSticky.map { "sticky agent '\($0)' is not available; " } ?? ""
+            return Selection(target: nil, skipped: skipped, note: .text(sticky + "no member of pool '\(pool.id)' is available"), rotation: nil)
         }
         // Laid over the pool's members (at once when the rotation came from the decision before), so
         // each position is read and advanced by index; an agent that left the pool is forgotten.
         var rotation = (state.rotations[pool.id] ?? PoolRotation()).aligned(to: roster.memberIDs)
         let chosen = rotation.pick(eligible: eligibleIndices, weights: roster.weights)
-        // The weights are in `eligible`; the note (and the summary that repeats it) names only how
-        // many there were: spelling them out doubled every lead's stored decision.
-        let count = eligible.count == 1 ? "the 1 eligible member" : "the \(eligible.count) eligible members"
         return Selection(target: roster.targets[chosen], skipped: skipped, eligible: eligible,
-                         note: stickyNote + "smooth weighted round robin among \(count) of pool '\(pool.id)' chose agent '\(members[chosen].agentID)'",
+                         note: .rotation(unavailableSticky: unavailableSticky, eligible: eligible.count, poolID: pool.id,
+                                         agentID: members[chosen].agentID),
                          rotation: rotation)
     }
 }

@@ -30,20 +30,21 @@ public enum RoutingEngine {
     private static func carryOut(_ rule: Rule, lead: Lead, policy: Policy, state: RoutingState, checks: RuleChecks) -> Outcome {
         var steps: [ActionStep] = []
         var rotations: [String: PoolRotation] = [:]
-        let attempts: [(String, RuleAction)] = [("action", rule.action)] + (rule.fallback.map { [("fallback", $0)] } ?? [])
-        for (via, action) in attempts {
+        // The action, then the fallback if the action found nobody: the first target found decides.
+        func attempt(_ action: RuleAction, via: String) -> Outcome? {
             let step = resolve(action, via: via, lead: lead, policy: policy, state: state)
             steps.append(step.step)
             if let rotation = step.rotation, case .pool(let poolID) = action {
                 rotations[poolID] = rotation
             }
-            if let target = step.step.target {
-                let summary = "rule '\(rule.id)' matched; its \(via) chose \(describe(target)): \(step.step.note)"
-                return Outcome(decision: Decision(ruleID: rule.id, via: via, target: target,
-                                                  explanation: Explanation(summary: summary, rules: checks, steps: steps)),
-                               rotations: rotations)
-            }
+            guard let target = step.step.target else { return nil }
+            return Outcome(decision: Decision(ruleID: rule.id, via: via, target: target,
+                                              explanation: Explanation(summary: .chose(ruleID: rule.id, via: via, target: target),
+                                                                       rules: checks, steps: steps)),
+                           rotations: rotations)
         }
+        if let outcome = attempt(rule.action, via: "action") { return outcome }
+        if let fallback = rule.fallback, let outcome = attempt(fallback, via: "fallback") { return outcome }
         let summary = rule.fallback == nil
             ? "rule '\(rule.id)' matched but its action found nobody available and it has no fallback: the lead is kept unrouted"
             : "rule '\(rule.id)' matched but neither its action nor its fallback found anybody available: the lead is kept unrouted"

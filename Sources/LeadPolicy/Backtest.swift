@@ -68,8 +68,7 @@ public enum Backtest {
             }
             state.now = replayed.receivedAt
             state.previousAssignments = replayed.lead.normalizedEmail.flatMap { history[$0] } ?? []
-            let outcome = RoutingEngine.decide(replayed.lead, policy: draft, state: state)
-            for (poolID, rotation) in outcome.rotations { state.rotations[poolID] = rotation }
+            let outcome = RoutingEngine.decide(replayed.lead, policy: draft, advancing: &state)
             let target = outcome.decision.target
             if let agentID = target?.agentID {
                 state.leadsToday[agentID, default: 0] += 1

@@ -31,9 +31,10 @@ public struct Policy: Codable, Sendable, Equatable {
     public func pool(_ id: String) -> Pool? { index.pools[id] }
     public func rule(_ id: String) -> Rule? { index.rules[id] }
 
-    /// A pool's members with their agents' availability, weights and targets, in member order.
-    func roster(of pool: Pool) -> PoolRoster {
-        index.rosters[pool.id] ?? PoolRoster(pool, agents: index.agents)
+    /// A pool with its members' availability, weights and targets, in member order; nil when the
+    /// policy has no such pool.
+    func roster(_ poolID: String) -> PoolRoster? {
+        index.rosters[poolID]
     }
 
     /// Rules in the order the engine tries them: ascending priority, ties broken by id so that the

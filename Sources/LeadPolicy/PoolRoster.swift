@@ -4,6 +4,7 @@
 /// roster's own arrays, so a pool of a thousand agents costs no pass over its members before the
 /// rotation's own.
 final class PoolRoster: Sendable {
+    let pool: Pool
     let members: [PoolMember]
     /// The members' ids in member order: the array every rotation of the pool is laid over.
     let memberIDs: [String]
@@ -22,6 +23,7 @@ final class PoolRoster: Sendable {
     let capped: [Int]
 
     init(_ pool: Pool, agents: [String: Agent]) {
+        self.pool = pool
         members = pool.members.map { PoolMember($0, agent: agents[$0.agentID]) }
         memberIDs = members.map(\.agentID)
         memberSet = Set(memberIDs)

@@ -14,8 +14,10 @@ enum PoolSelector {
         var rotation: PoolRotation?
     }
 
-    static func select(from pool: Pool, lead: Lead, policy: Policy, state: RoutingState) -> Selection {
-        let roster = policy.roster(of: pool)
+    /// With `advancing`, the pool's rotation in `state` is advanced in place (taken out while it is
+    /// picked from, so that its positions are not copied); otherwise `state` is left as it is.
+    static func select(from roster: PoolRoster, lead: Lead, state: inout RoutingState, advancing: Bool) -> Selection {
+        let pool = roster.pool
         // Where each eligible member is in the pool: the eligible list and the rotation read the
         // members through these.
         let (eligibleIndices, skipped) = roster.availability(state)
@@ -39,8 +41,19 @@ enum PoolSelector {
         }
         // Laid over the pool's members (at once when the rotation came from the decision before), so
         // each position is read and advanced by index; an agent that left the pool is forgotten.
-        var rotation = (state.rotations[pool.id] ?? PoolRotation()).aligned(to: roster.memberIDs)
-        let chosen = rotation.pick(eligible: eligibleIndices, weights: roster.weights)
+        func pick(_ rotation: inout PoolRotation) -> (chosen: Int, rotation: PoolRotation) {
+            rotation.align(to: roster.memberIDs)
+            return (rotation.pick(eligible: eligibleIndices, weights: roster.weights), rotation)
+        }
+        let (chosen, rotation): (Int, PoolRotation)
+        if advancing {
+            // Advanced where it lies in the state (one lookup, and no copy of its positions while the
+            // state holds the only reference).
+            (chosen, rotation) = pick(&state.rotations[pool.id, default: PoolRotation()])
+        } else {
+            var copy = state.rotations[pool.id] ?? PoolRotation()
+            (chosen, rotation) = pick(&copy)
+        }
         return Selection(target: roster.targets[chosen], skipped: skipped, eligible: eligible,
                          note: .rotation(unavailableSticky: unavailableSticky, eligible: eligible.count, poolID: pool.id,
                                          agentID: members[chosen].agentID),

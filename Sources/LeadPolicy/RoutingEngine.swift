@@ -11,6 +11,19 @@ public enum RoutingEngine {
     }
 
     public static func decide(_ lead: Lead, policy: Policy, state: RoutingState) -> Outcome {
+        var state = state
+        return route(lead, policy: policy, state: &state, advancing: false)
+    }
+
+    /// The same decision, with `state`'s rotations advanced in place to where it leaves them (today's
+    /// counts and earlier assignments stay the caller's to update), for a caller deciding lead after
+    /// lead — a backtest, a simulation: a large pool's rotation is then advanced where it lies, not
+    /// copied for every lead and stored back.
+    public static func decide(_ lead: Lead, policy: Policy, advancing state: inout RoutingState) -> Outcome {
+        route(lead, policy: policy, state: &state, advancing: true)
+    }
+
+    private static func route(_ lead: Lead, policy: Policy, state: inout RoutingState, advancing: Bool) -> Outcome {
         let rules = policy.rulesInPriorityOrder
         // The policy index finds the first rule that fits; the checks of the rules before it (and of
         // every rule, when none fits) are the same as trying each one would give, made when read.
@@ -23,16 +36,17 @@ public enum RoutingEngine {
         }
         let rule = rules[position]
         let matched = RuleCheck(ruleID: rule.id, priority: rule.priority, result: .matched, reason: RuleMatcher.reason(rule.match, lead))
-        return carryOut(rule, lead: lead, policy: policy, state: state,
+        return carryOut(rule, lead: lead, policy: policy, state: &state, advancing: advancing,
                         checks: RuleChecks(rules: rules, count: position + 1, matched: matched, lead: lead))
     }
 
-    private static func carryOut(_ rule: Rule, lead: Lead, policy: Policy, state: RoutingState, checks: RuleChecks) -> Outcome {
+    private static func carryOut(_ rule: Rule, lead: Lead, policy: Policy, state: inout RoutingState, advancing: Bool,
+                                 checks: RuleChecks) -> Outcome {
         var steps: [ActionStep] = []
         var rotations: [String: PoolRotation] = [:]
         // The action, then the fallback if the action found nobody: the first target found decides.
         func attempt(_ action: RuleAction, via: String) -> Outcome? {
-            let step = resolve(action, via: via, lead: lead, policy: policy, state: state)
+            let step = resolve(action, via: via, lead: lead, policy: policy, state: &state, advancing: advancing)
             steps.append(step.step)
             if let rotation = step.rotation, case .pool(let poolID) = action {
                 rotations[poolID] = rotation
@@ -58,7 +72,8 @@ public enum RoutingEngine {
         var rotation: PoolRotation?
     }
 
-    private static func resolve(_ action: RuleAction, via: String, lead: Lead, policy: Policy, state: RoutingState) -> Resolution {
+    private static func resolve(_ action: RuleAction, via: String, lead: Lead, policy: Policy, state: inout RoutingState,
+                                advancing: Bool) -> Resolution {
         switch action {
         case .crmRoundRobin(let accountID):
             return Resolution(step: ActionStep(via: via, action: action, target: .admin(accountID: accountID), skipped: [],
@@ -73,11 +88,11 @@ public enum RoutingEngine {
             return Resolution(step: ActionStep(via: via, action: action, target: .agent(agentID: agentID, accountID: agent.accountID),
                                                skipped: [], note: "the rule names agent '\(agentID)'"), rotation: nil)
         case .pool(let poolID):
-            guard let pool = policy.pool(poolID) else {
+            guard let roster = policy.roster(poolID) else {
                 return Resolution(step: ActionStep(via: via, action: action, target: nil, skipped: [], note: "pool '\(poolID)' does not exist"),
                                   rotation: nil)
             }
-            let selection = PoolSelector.select(from: pool, lead: lead, policy: policy, state: state)
+            let selection = PoolSelector.select(from: roster, lead: lead, state: &state, advancing: advancing)
             return Resolution(step: ActionStep(via: via, action: action, target: selection.target, skipped: selection.skipped,
                                                eligible: selection.eligible, sticky: selection.sticky, note: selection.note),
                               rotation: selection.rotation)

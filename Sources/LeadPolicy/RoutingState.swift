@@ -20,15 +20,19 @@ public struct PoolRotation: Sendable {
     private(set) var positions: [Int]
     /// No current weight yet. A real one lies within a pool's total weight either side of zero.
     static let unset = Int.min
+    /// True when no position is `unset`: once every member has been eligible, which is how a pool
+    /// usually runs, the pick adds without checking each position first.
+    private var allSet: Bool
 
     public init(current: [String: Int] = [:]) {
-        agentIDs = Array(current.keys)
-        positions = agentIDs.map { current[$0] ?? Self.unset }
+        // A dictionary's keys and values come in the same order.
+        self.init(agentIDs: Array(current.keys), positions: Array(current.values))
     }
 
     init(agentIDs: [String], positions: [Int]) {
         self.agentIDs = agentIDs
         self.positions = positions
+        allSet = !positions.contains(Self.unset)
     }
 
     /// Each agent's current weight, by agent id (members never eligible have none).
@@ -46,14 +50,14 @@ public struct PoolRotation: Sendable {
         }
     }
 
-    /// This rotation laid over `memberIDs`, a pool's members in order. Already laid over them (the same
-    /// ids, which the array comparison sees at once when they share storage), it is returned as it is;
+    /// Lays this rotation over `memberIDs`, a pool's members in order. Already laid over them (the same
+    /// ids, which the array comparison sees at once when they share storage), it stays as it is;
     /// otherwise each member takes its entry by id, and agents that are no longer members are
     /// forgotten, so one that returns starts afresh.
-    func aligned(to memberIDs: [String]) -> PoolRotation {
-        if agentIDs == memberIDs { return self }
+    mutating func align(to memberIDs: [String]) {
+        if agentIDs == memberIDs { return }
         let current = self.current
-        return PoolRotation(agentIDs: memberIDs, positions: memberIDs.map { current[$0] ?? Self.unset })
+        self = PoolRotation(agentIDs: memberIDs, positions: memberIDs.map { current[$0] ?? Self.unset })
     }
 
     /// Advances the positions at `eligible` (indices into `agentIDs`, ascending) by their weights and
@@ -81,8 +85,20 @@ public struct PoolRotation: Sendable {
                         bestPosition = position
                     }
                 }
-                if eligible.count == positions.count {
-                    // Everybody is eligible (the usual case): the indices are 0..<count.
+                if eligible.count == positions.count, allSet {
+                    // Everybody is eligible and has a position (the usual case): the indices are
+                    // 0..<count, and no position needs checking for `unset`.
+                    for index in 0..<positions.count {
+                        let memberWeight = weights[index]
+                        total &+= memberWeight
+                        let position = positions[index] &+ memberWeight
+                        positions[index] = position
+                        if position > bestPosition {
+                            best = index
+                            bestPosition = position
+                        }
+                    }
+                } else if eligible.count == positions.count {
                     for index in 0..<positions.count { advance(index) }
                 } else {
                     for index in eligible { advance(index) }
@@ -90,6 +106,8 @@ public struct PoolRotation: Sendable {
             }
             positions[best] = bestPosition &- total
         }
+        // Everybody eligible now has a position; with everybody eligible, nobody is left unset.
+        if eligible.count == positions.count { allSet = true }
         return best
     }
 }
@@ -179,8 +197,8 @@ extension RoutingState {
             case .pool(let poolID):
                 pools.insert(poolID)
                 // The policy's own member set: building one per lead cost as much as the decision.
-                if let pool = policy.pool(poolID) {
-                    agents = agents.isEmpty ? policy.roster(of: pool).memberSet : agents.union(policy.roster(of: pool).memberSet)
+                if let roster = policy.roster(poolID) {
+                    agents = agents.isEmpty ? roster.memberSet : agents.union(roster.memberSet)
                 }
             case .agent(let agentID):
                 agents.insert(agentID)

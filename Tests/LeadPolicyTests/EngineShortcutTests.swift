@@ -128,6 +128,9 @@ import Testing
                                 rules: [Rule(id: "all", name: "All", priority: 1, action: .pool(poolID: "p"))])
             var state = RoutingState()
             var reference: [String: Int] = [:]
+            // The same history decided with `decide(_:policy:advancing:)`, which advances the rotation
+            // where it lies in the state.
+            var advanced = RoutingState()
             for step in 0..<120 {
                 switch Int.random(in: 0..<20, using: &random) {
                 case 0:
@@ -146,6 +149,7 @@ import Testing
                     // Stored and read back, as the store keeps rotations: keyed by agent.
                     let stored = try JSONEncoder().encode(state.rotations)
                     state.rotations = try JSONDecoder().decode([String: PoolRotation].self, from: stored)
+                    advanced.rotations = try JSONDecoder().decode([String: PoolRotation].self, from: stored)
                 case 4:
                     state.rotations = state.rotations.mapValues { PoolRotation(current: $0.current) }
                 default:
@@ -156,10 +160,16 @@ import Testing
                     return agent.dailyCap.map { state.leadsToday[member.agentID, default: 0] < $0 } ?? true
                 }
                 let expected = Self.referencePick(pool, policy: policy, leadsToday: state.leadsToday, current: &reference)
+                let before = state
                 let outcome = RoutingEngine.decide(Lead(), policy: policy, state: state)
+                #expect(state == before, "deciding leaves the state as it was")
+                advanced.leadsToday = state.leadsToday
+                let advancedOutcome = RoutingEngine.decide(Lead(), policy: policy, advancing: &advanced)
+                #expect(advancedOutcome == outcome, "step \(step)")
                 #expect(outcome.decision.target?.agentID == expected, "step \(step)")
                 for (poolID, rotation) in outcome.rotations { state.rotations[poolID] = rotation }
                 #expect((state.rotations["p"]?.current ?? [:]) == reference, "step \(step)")
+                #expect(advanced.rotations == state.rotations, "step \(step)")
                 // The members passed over, in member order, each with its reason, as checking every
                 // member in turn finds them.
                 let expectedSkips = pool.members.compactMap { member -> AgentSkip? in

@@ -9,13 +9,24 @@ public struct Lead: Sendable, Equatable {
     /// Trimmed.
     public var campaignID: String?
     /// Trimmed, without empty ones, in the order given.
-    public var tags: [String]
+    public var tags: [String] {
+        didSet { loweredTags = Self.lowered(tags) }
+    }
+    /// The tags as rules compare them (case-insensitively), each once. Made with the lead — for a
+    /// vendor's lead, by its request — rather than by every decision inside the one writer.
+    public private(set) var loweredTags: Set<String>
 
     public init(vendorID: String? = nil, email: String? = nil, campaignID: String? = nil, tags: [String] = []) {
         self.vendorID = vendorID
         self.email = email?.trimmingWhitespace.nilIfEmpty
         self.campaignID = campaignID?.trimmingWhitespace.nilIfEmpty
-        self.tags = tags.map(\.trimmingWhitespace).filter { !$0.isEmpty }
+        let tags = tags.map(\.trimmingWhitespace).filter { !$0.isEmpty }
+        self.tags = tags
+        loweredTags = Self.lowered(tags)
+    }
+
+    private static func lowered(_ tags: [String]) -> Set<String> {
+        Set(tags.map { $0.lowercased() })
     }
 
     /// The email as sticky routing and audit queries compare it.

@@ -19,7 +19,7 @@ final class PolicyIndex: Sendable {
     let rulesForEveryLead: [Int]
     /// Each rule's match as the search compares it (tags lowered), in priority order.
     let preparedMatches: [PreparedMatch]
-    /// False when no enabled rule looks at tags: the lead's tags are then not lowered at all.
+    /// False when no enabled rule looks at tags: the lead's tags are then not looked up at all.
     let rulesLookAtTags: Bool
 
     init(accounts: [Account], agents: [Agent], pools: [Pool], rules: [Rule]) {
@@ -50,7 +50,7 @@ final class PolicyIndex: Sendable {
     /// The position in `rulesInPriorityOrder` of the first rule that fits `lead`, trying only the
     /// rules that might, in priority order.
     func firstRuleFitting(_ lead: Lead) -> Int? {
-        let tags = rulesLookAtTags ? Set(lead.tags.map { $0.lowercased() }) : []
+        let tags = rulesLookAtTags ? lead.loweredTags : []
         // The lists the lead's campaign, tags and vendor are filed under, each in priority order, and
         // walked together like a merge; a rule filed under two of the lead's tags comes up once.
         var lists: [ArraySlice<Int>] = rulesForEveryLead.isEmpty ? [] : [rulesForEveryLead[...]]

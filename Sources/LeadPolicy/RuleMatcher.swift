@@ -74,9 +74,7 @@ enum RuleMatcher {
                 return .campaignNotListed(campaignID, wanted: campaignIDs)
             }
         }
-        // Only rules that look at tags pay for lowering them (most rules of a large policy do not).
-        let wantsTags = !(match.tagsAny ?? []).isEmpty || !(match.tagsAll ?? []).isEmpty
-        let tags = wantsTags ? Set(lead.tags.map { $0.lowercased() }) : []
+        let tags = lead.loweredTags
         if let tagsAny = match.tagsAny, !tagsAny.isEmpty, !tagsAny.contains(where: { tags.contains($0.lowercased()) }) {
             return .noTagAmong(tagsAny: tagsAny, leadTags: lead.tags)
         }
@@ -98,7 +96,7 @@ enum RuleMatcher {
             parts.append("campaign_id '\(campaignID)' is listed")
         }
         if let tagsAny = match.tagsAny, !tagsAny.isEmpty {
-            let tags = Set(lead.tags.map { $0.lowercased() })
+            let tags = lead.loweredTags
             parts.append("tag \(list(tagsAny.filter { tags.contains($0.lowercased()) })) among tags_any")
         }
         if let tagsAll = match.tagsAll, !tagsAll.isEmpty {

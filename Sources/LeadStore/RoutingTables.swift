@@ -55,9 +55,9 @@ struct RoutingTables {
     /// position) and the chosen agent's count for today. Both are kept here and written by `flush`:
     /// once per batch, not once per lead.
     mutating func apply(_ outcome: RoutingEngine.Outcome) {
-        for (poolID, rotation) in outcome.rotations {
-            rotations[poolID] = rotation
-            advanced.insert(poolID)
+        if let pool = outcome.advanced {
+            rotations[pool.poolID] = pool.rotation
+            advanced.insert(pool.poolID)
         }
         if let agentID = outcome.decision.target?.agentID {
             leadsToday[agentID, default: 0] += 1

@@ -29,7 +29,7 @@ public struct Explanation: Sendable {
     /// The sentence that sums it up. Kept as what it says and put into words when read (when the
     /// decision is stored or shown), like the rules' reasons and the steps' notes.
     public var summary: String {
-        get { summarySentence.text(stepNote: steps.last?.note) }
+        get { summarySentence.text }
         set { summarySentence = .text(newValue) }
     }
     var summarySentence: Summary
@@ -53,16 +53,16 @@ public struct Explanation: Sendable {
     /// What a summary says.
     enum Summary: Sendable {
         case text(String)
-        /// The rule matched and its action (or fallback) found `target`: the step that found it is
-        /// the last, and the summary ends with that step's note.
-        case chose(ruleID: String, via: String, target: Target)
+        /// The rule matched and its action (or fallback) found `target`; the summary ends with the
+        /// note of the step that found it.
+        case chose(ruleID: String, via: String, target: Target, stepNote: ActionStep.Note)
 
-        func text(stepNote: String?) -> String {
+        var text: String {
             switch self {
             case .text(let text):
                 text
-            case .chose(let ruleID, let via, let target):
-                "rule '\(ruleID)' matched; its \(via) chose \(RoutingEngine.describe(target)): \(stepNote ?? "")"
+            case .chose(let ruleID, let via, let target, let stepNote):
+                "rule '\(ruleID)' matched; its \(via) chose \(RoutingEngine.describe(target)): \(stepNote.text)"
             }
         }
     }
@@ -207,9 +207,14 @@ public struct ActionStep: Sendable {
                 // Names only how many were eligible (their weights are in `eligible`): spelling them out
                 // doubled every lead's stored decision.
                 let count = eligible == 1 ? "the 1 eligible member" : "the \(eligible) eligible members"
-                let sticky = unavailableSticky.map { "sticky agent '\($0)' is not available; " } ?? ""
-                return sticky + "smooth weighted round robin among \(count) of pool '\(poolID)' chose agent '\(agentID)'"
+                return Self.unavailable(sticky: unavailableSticky)
+                    + "smooth weighted round robin among \(count) of pool '\(poolID)' chose agent '\(agentID)'"
             }
+        }
+
+        /// How a pool's note begins when the sticky agent could not take the lead.
+        static func unavailable(sticky agentID: String?) -> String {
+            agentID.map { "sticky agent '\($0)' is not available; " } ?? ""
         }
     }
 }

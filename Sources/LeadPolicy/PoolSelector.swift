@@ -14,8 +14,8 @@ enum PoolSelector {
         var rotation: PoolRotation?
     }
 
-    /// With `advancing`, the pool's rotation in `state` is advanced in place (taken out while it is
-    /// picked from, so that its positions are not copied); otherwise `state` is left as it is.
+    /// With `advancing`, the pool's rotation is advanced where it lies in `state` (its positions are
+    /// not copied while the state holds the only reference to them); otherwise `state` is left as it is.
     static func select(from roster: PoolRoster, lead: Lead, state: inout RoutingState, advancing: Bool) -> Selection {
         let pool = roster.pool
         // Where each eligible member is in the pool: the eligible list and the rotation read the
@@ -36,8 +36,9 @@ enum PoolSelector {
             }
         }
         guard !eligible.isEmpty else {
-            let sticky = unavailableSticky.map { "sticky agent '\($0)' is not available; " } ?? ""
-            return Selection(target: nil, skipped: skipped, note: .text(sticky + "no member of pool '\(pool.id)' is available"), rotation: nil)
+            return Selection(target: nil, skipped: skipped,
+                             note: .text(ActionStep.Note.unavailable(sticky: unavailableSticky) + "no member of pool '\(pool.id)' is available"),
+                             rotation: nil)
         }
         // Laid over the pool's members (at once when the rotation came from the decision before), so
         // each position is read and advanced by index; an agent that left the pool is forgotten.

@@ -64,7 +64,8 @@ public enum RoutingEngine {
                 if case .pool(let poolID) = action { AdvancedRotation(poolID: poolID, rotation: rotation) } else { nil }
             }
             return Outcome(decision: Decision(ruleID: rule.id, via: via, target: target,
-                                              explanation: Explanation(summary: .chose(ruleID: rule.id, via: via, target: target),
+                                              explanation: Explanation(summary: .chose(ruleID: rule.id, via: via, target: target,
+                                                                                               stepNote: step.step.noteSentence),
                                                                        rules: checks, steps: steps)),
                            advanced: advanced)
         }

@@ -51,7 +51,8 @@ struct EngineBenchmark: ParsableCommand {
                 let lead = leads[(decisions + index) & 1023]
                 if storeBack {
                     let outcome = RoutingEngine.decide(lead, policy: policy, state: state)
-                    state.rotations.merge(outcome.rotations) { $1 }
+                    // As the store's routing tables apply it.
+                    if let advanced = outcome.advanced { state.rotations[advanced.poolID] = advanced.rotation }
                 } else {
                     let outcome = RoutingEngine.decide(lead, policy: policy, advancing: &state)
                     precondition(outcome.decision.target != nil)

@@ -15,8 +15,11 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
     logger.logLevel = settings.logLevel
     let synchronous = try await store.writerSynchronousMode()
     let journalMode = try await store.journalMode()
-    logger.info("database open", metadata: [
+    // Where leads come in, where they are kept and where they go, so a typo shows at the first look.
+    logger.notice("starting", metadata: [
+        "address": .string("\(settings.host):\(settings.port)"),
         "database": .string(settings.database),
+        "crm_url": .string(CRMURL.redacted(settings.crmURL)),
         "synchronous": .string("\(synchronous)"),
         "journal_mode": .string(journalMode),
     ])
@@ -29,15 +32,27 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
         router: router,
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "lead-dispatcher"),
+        onServerRunning: { [logger] channel in
+            logger.notice("listening", metadata: ["address": .string("\(settings.host):\(channel.localAddress?.port ?? settings.port)")])
+        },
         logger: logger)
     app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, breaker: breaker, pressure: pressure, logger: logger),
                     RetentionService(leads: store, retentionDays: settings.retentionDays, logger: logger))
     return app
 }
 
-/// Opens the database for writing with the configured master key.
+/// Opens the database for writing with the configured master key; refuses, naming where the key came
+/// from, when that key does not open the keys stored in the database (a service that cannot open them
+/// would accept leads and never deliver one).
 public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
-    try SQLiteStore(path: settings.database, masterKey: try MasterKeySource.resolve(settings, create: true))
+    do {
+        return try SQLiteStore(path: settings.database, masterKey: try MasterKeySource.resolve(settings, create: true))
+    } catch StoreError.wrongMasterKey {
+        throw StoreError.masterKey("""
+            the key from \(MasterKeySource.describe(settings)) does not open the CRM keys stored in \(settings.database); \
+            start with the key they were sealed with (after `secrets rotate`, the key file it wrote)
+            """)
+    }
 }
 
 /// The routes: health, metrics, the API document and lead ingest without a token; everything under
@@ -47,7 +62,7 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     let router = Router(context: DispatcherRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
-        LogRequestsMiddleware(.info)
+        RequestLogMiddleware(.info)
         MetricsMiddleware()
         ErrorMappingMiddleware()
     }

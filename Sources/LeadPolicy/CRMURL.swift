@@ -20,4 +20,13 @@ public enum CRMURL {
         let host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
         return host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
+
+    /// The URL as a log may show it: without user, password or query, which may hold credentials.
+    public static func redacted(_ text: String) -> String {
+        guard var components = URLComponents(string: text) else { return "(not a URL)" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        return components.string ?? "(not a URL)"
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// Range checks shared by several entity kinds.
 enum Validation {
     static func name(_ name: String) throws(PolicyError) {
-        guard name.count <= 200 else { throw .invalid("name", "must be at most 200 characters") }
+        try EntityName.check(name, field: "name")
     }
 
     static func weight(_ weight: Int, field: String) throws(PolicyError) {

@@ -43,6 +43,12 @@ public protocol PolicyRepository: Sendable {
         _ change: @escaping @Sendable (inout PolicyDraft) throws -> Result
     ) async throws -> Result
 
+    /// Makes `policy` — version `version`'s, as the caller read it from `policyVersion(_:)` — the policy
+    /// in force again, with the keys that version had (for a version made before versions kept their
+    /// keys, the keys stored now for the same ids). One transaction: the entity events, a
+    /// `policy.restored` event, and a new version, which it returns with the policy now in force.
+    func restorePolicy(_ policy: Policy, fromVersion version: Int, actor: AuditActor) async throws -> (version: Int, policy: StoredPolicy)
+
     /// Every version, newest first.
     func policyVersions() async throws -> [PolicyVersion]
 

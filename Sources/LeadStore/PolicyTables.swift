@@ -35,6 +35,17 @@ enum PolicyTables {
         return StoredPolicy(policy: Policy(accounts: accounts, agents: agents, pools: pools, rules: rules), secretMasks: masks)
     }
 
+    /// The sealed keys in force, by owner.
+    static func sealedKeys(_ db: Database) throws -> [SecretOwner: Data] {
+        var keys: [SecretOwner: Data] = [:]
+        for column in SealedSecrets.columns {
+            for row in try Row.fetchAll(db, sql: "SELECT id, \(column.sealed) AS sealed FROM \(column.table)") {
+                keys[SecretOwner(kind: column.kind, id: row["id"])] = row["sealed"]
+            }
+        }
+        return keys
+    }
+
     /// Writes what differs between `old` and `new`, in an order the foreign keys accept: rules and
     /// pools that go away first, then accounts, agents and pools that stay or arrive, then agents and
     /// accounts that go away, then rules.

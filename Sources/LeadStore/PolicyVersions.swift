@@ -4,11 +4,15 @@ import LeadPolicy
 
 /// The `policy_version` table: one row per change to the policy, holding the policy after it.
 enum PolicyVersions {
-    static func record(_ policy: StoredPolicy, actor: AuditActor, in db: Database) throws {
+    /// Records the policy now in the tables as the next version, with its sealed keys; returns its number.
+    @discardableResult
+    static func record(_ policy: StoredPolicy, actor: AuditActor, in db: Database) throws -> Int {
         let next = (try Int.fetchOne(try db.cachedStatement(sql: "SELECT MAX(version) FROM policy_version")) ?? 0) + 1
         try db.execute(
             sql: "INSERT INTO policy_version (version, created_at, actor_kind, actor_id, actor_name, policy_json) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [next, Timestamp.string(Date()), actor.kind.rawValue, actor.id, actor.name, try AuditLog.text(policy.document)])
+        try SealedSecrets.recordKeys(forVersion: next, in: db)
+        return next
     }
 
     /// The version in force: the newest, or nil before the first change.

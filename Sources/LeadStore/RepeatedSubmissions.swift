@@ -33,18 +33,19 @@ struct RepeatedSubmissions {
         return AcceptedLead(leadID: leadID, status: status, decision: nil, disposition: disposition)
     }
 
-    /// The first lead this one duplicates, inside the vendor's dedupe window.
-    func duplicateOf(_ submission: LeadSubmission, in db: Database) throws -> String? {
+    /// The first lead this one duplicates, inside the vendor's dedupe window, with its own status.
+    func duplicateOf(_ submission: LeadSubmission, in db: Database) throws -> (id: String, status: LeadStatus)? {
         guard let minutes = dedupeWindows[submission.vendorID], let email = submission.lead.normalizedEmail else { return nil }
-        return try String.fetchOne(
+        let row = try Row.fetchOne(
             db,
             sql: """
-                SELECT id FROM lead
+                SELECT id, status FROM lead
                 WHERE email = ? AND vendor_id = ? AND campaign_id IS ? AND status != 'duplicate' AND received_at >= ?
                 ORDER BY received_at LIMIT 1
                 """,
             arguments: [email, submission.vendorID, submission.lead.campaignID,
                         Timestamp.string(submission.receivedAt.addingTimeInterval(-Double(minutes) * 60))])
+        return row.map { ($0["id"], LeadStatus(rawValue: $0["status"]) ?? .queued) }
     }
 
     /// Remembers the key, if any, with the lead it answers with.

@@ -37,12 +37,13 @@ extension SQLiteStore: LeadRepository {
             }
             if let first = try repeats.duplicateOf(submission, in: db) {
                 let id = LeadIDs.make(at: submission.receivedAt)
-                try LeadTables.insertDuplicate(submission, id: id, of: first, now: now, in: db)
+                try LeadTables.insertDuplicate(submission, id: id, of: first.id, now: now, in: db)
                 try audit.append(NewAuditEvent(type: "lead.duplicate", entityKind: "lead", entityID: id,
-                                               after: .object(["duplicate_of": .string(first), "vendor_id": .string(submission.vendorID)])),
+                                               after: .object(["duplicate_of": .string(first.id), "vendor_id": .string(submission.vendorID)])),
                                  actor: .vendor(submission.vendorID), at: now, in: db)
-                try repeats.remember(submission, leadID: first, in: db)
-                accepted.append(AcceptedLead(leadID: first, status: .duplicate, decision: nil, disposition: .repeated))
+                try repeats.remember(submission, leadID: first.id, in: db)
+                // Answered as a repeated Idempotency-Key is: the first lead's id and its own status.
+                accepted.append(AcceptedLead(leadID: first.id, status: first.status, decision: nil, disposition: .repeated))
                 continue
             }
             let state = try routing.state(for: submission.lead, policy: policy, now: now, in: db)

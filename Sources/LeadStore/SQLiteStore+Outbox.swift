@@ -39,7 +39,7 @@ extension SQLiteStore: OutboxRepository {
             return DeliveryJob(
                 leadID: row["lead_id"],
                 fields: try LeadTables.fields(row["fields_json"]),
-                target: target, apiKey: try sealed.map { try secretBox.open($0, owner: owner) },
+                target: target, apiKey: try sealed.map { try requireSecretBox().open($0, owner: owner) },
                 crmURL: row["crm_url"], attempts: row["attempts"], rejections: row["rejections"])
         }
     }

@@ -11,14 +11,44 @@ extension SQLiteStore: PolicyRepository {
         actor: AuditActor,
         _ change: @escaping @Sendable (inout PolicyDraft) throws -> Result
     ) async throws -> Result {
-        let secretBox = self.secretBox
+        try await commitPolicyChange(actor: actor) { draft, _ in try change(&draft) }.value
+    }
+
+    public func restorePolicy(_ policy: Policy, fromVersion number: Int, actor: AuditActor) async throws -> (version: Int, policy: StoredPolicy) {
+        let secretBox = try requireSecretBox()
+        let event = NewAuditEvent(type: "policy.restored", entityKind: "policy", entityID: String(number),
+                                  after: .object(["restored_version": .number(Double(number))]))
+        let committed = try await commitPolicyChange(actor: actor, event: event) { draft, db in
+            let kept = try SealedSecrets.keys(ofVersion: number, in: db)
+            let current = try PolicyTables.sealedKeys(db)
+            draft.policy = policy
+            for owner in policy.accounts.compactMap(\.secretOwner) + policy.agents.compactMap(\.secretOwner) {
+                guard let sealed = kept[owner] else { continue }
+                let secret = try secretBox.open(sealed, owner: owner)
+                // The key in force already: no re-seal, no `updated` event.
+                if let stored = current[owner], (try? secretBox.open(stored, owner: owner)) == secret { continue }
+                draft.setSecret(secret, for: owner)
+            }
+        }
+        return (committed.version ?? 0, StoredPolicy(policy: committed.draft.policy, secretMasks: committed.draft.secretMasks))
+    }
+
+    /// Runs `change` on the current policy inside one write transaction, validates the result, seals
+    /// the new keys, writes what differs, appends one audit event per changed entity (then `event`,
+    /// when given) and, when there was any event, records the next policy version.
+    private func commitPolicyChange<Value: Sendable>(
+        actor: AuditActor,
+        event: NewAuditEvent? = nil,
+        _ change: @escaping @Sendable (inout PolicyDraft, Database) throws -> Value
+    ) async throws -> (value: Value, draft: PolicyDraft, version: Int?) {
+        let secretBox = try requireSecretBox()
         let policyCache = self.policyCache
         return try await pool.write { db in
             policyCache.invalidate()
             let stored = try PolicyTables.load(db)
             let vendorIDs = Set(try String.fetchAll(db, sql: "SELECT id FROM vendor"))
             var draft = PolicyDraft(policy: stored.policy, secretMasks: stored.secretMasks, vendorIDs: vendorIDs)
-            let result = try change(&draft)
+            let value = try change(&draft, db)
             try draft.policy.validate(context: draft.validationContext)
             try Self.requireSecrets(draft)
             var sealed: [SecretOwner: Data] = [:]
@@ -26,15 +56,16 @@ extension SQLiteStore: PolicyRepository {
                 sealed[owner] = try secretBox.seal(secret, owner: owner)
             }
             try PolicyTables.write(old: stored.policy, new: draft.policy, sealedSecrets: sealed, masks: draft.secretMasks, in: db)
-            let events = PolicyDiff.events(old: stored, new: draft)
+            let events = PolicyDiff.events(old: stored, new: draft) + (event.map { [$0] } ?? [])
             var audit = try AuditWriter(db)
             for event in events {
                 try audit.append(event, actor: actor, in: db)
             }
+            var version: Int?
             if !events.isEmpty {
-                try PolicyVersions.record(StoredPolicy(policy: draft.policy, secretMasks: draft.secretMasks), actor: actor, in: db)
+                version = try PolicyVersions.record(StoredPolicy(policy: draft.policy, secretMasks: draft.secretMasks), actor: actor, in: db)
             }
-            return result
+            return (value, draft, version)
         }
     }
 
@@ -64,7 +95,7 @@ extension SQLiteStore: PolicyRepository {
                 nil
             }
         }
-        return try sealed.map { try secretBox.open($0, owner: owner) }
+        return try sealed.map { try requireSecretBox().open($0, owner: owner) }
     }
 
     /// Every account and agent must have its CRM key, stored or given now.

@@ -12,6 +12,7 @@ extension SQLiteStore: TokenRepository {
     }
 
     public func createToken(name: String, role: Role, actor: AuditActor) async throws -> (AccessToken, secret: String) {
+        let name = try EntityName.check(name.trimmingCharacters(in: .whitespacesAndNewlines), field: "name")
         let secret = BearerSecret.generate(prefix: "ldt_")
         let token = try await pool.write { db in
             let taken = Set(try String.fetchAll(db, sql: "SELECT id FROM token"))
@@ -26,7 +27,8 @@ extension SQLiteStore: TokenRepository {
     }
 
     public func renameToken(id: String, name: String, actor: AuditActor) async throws -> AccessToken {
-        try await pool.write { db in
+        let name = try EntityName.check(name.trimmingCharacters(in: .whitespacesAndNewlines), field: "name")
+        return try await pool.write { db in
             guard var token = try Row.fetchOne(db, sql: "SELECT * FROM token WHERE id = ?", arguments: [id]).map(Self.token(from:)) else {
                 throw PolicyError(.notFound, field: "id", "no token '\(id)'")
             }
@@ -44,6 +46,14 @@ extension SQLiteStore: TokenRepository {
                 throw PolicyError(.notFound, field: "id", "no token '\(id)'")
             }
             guard token.revokedAt == nil else { return token }
+            // Revoking the last admin token would leave nobody able to change the policy over the API.
+            if token.role == .admin {
+                let others = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM token WHERE role = 'admin' AND revoked_at IS NULL AND id <> ?",
+                                              arguments: [id]) ?? 0
+                guard others > 0 else {
+                    throw PolicyError(.inUse, field: "id", "'\(id)' is the last live admin token: create another admin token before revoking it")
+                }
+            }
             let before = Self.view(token)
             token.revokedAt = Timestamp.string(Date())
             try db.execute(sql: "UPDATE token SET revoked_at = ? WHERE id = ?", arguments: [token.revokedAt, id])

@@ -7,7 +7,9 @@ import Logging
 public final class SQLiteStore: Sendable {
     public let path: String
     let pool: DatabasePool
-    let secretBox: SecretBox
+    /// Nil for a store opened without a master key (read-only commands that never open a CRM key:
+    /// `audit verify`, `backup`, `policy export`).
+    let secretBox: SecretBox?
     /// Held while the store is open for writing: no other process may write this database.
     let lock: DatabaseLock?
     /// The policy in force, read once per policy version by the writer.
@@ -17,11 +19,16 @@ public final class SQLiteStore: Sendable {
 
     /// Opens (creating the file and its folder if missing) and migrates the database.
     ///
-    /// - Parameter readOnly: open without writing or migrating, for commands that only read while the
-    ///   service may be running. Read-only connections never checkpoint, so they are safe beside it.
-    public init(path: String, masterKey: MasterKey, readOnly: Bool = false, busyTimeout: TimeInterval = 5) throws {
+    /// - Parameters:
+    ///   - masterKey: the key that opens the stored CRM keys. A store opened for writing checks it
+    ///     against the database and throws `StoreError.wrongMasterKey` when it does not open them;
+    ///     nil only with `readOnly`, for reads that never need a CRM key.
+    ///   - readOnly: open without writing or migrating, for commands that only read while the
+    ///     service may be running. Read-only connections never checkpoint, so they are safe beside it.
+    public init(path: String, masterKey: MasterKey?, readOnly: Bool = false, busyTimeout: TimeInterval = 5) throws {
         self.path = path
-        self.secretBox = SecretBox(masterKey: masterKey)
+        self.secretBox = masterKey.map(SecretBox.init(masterKey:))
+        precondition(masterKey != nil || readOnly, "a store opened for writing needs its master key")
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(busyTimeout)
@@ -61,6 +68,15 @@ public final class SQLiteStore: Sendable {
             throw StoreError.durabilityNotGuaranteed(synchronous: synchronous)
         }
         try Schema.migrator.migrate(pool)
+        if let secretBox {
+            try pool.write { db in try SealedSecrets.verify(secretBox, in: db) }
+        }
+    }
+
+    /// The box that opens stored CRM keys; throws for a store opened without a master key.
+    func requireSecretBox() throws -> SecretBox {
+        guard let secretBox else { throw StoreError.masterKey("this database was opened without a master key") }
+        return secretBox
     }
 
     /// The `PRAGMA synchronous` value the writer connection runs with (2 is FULL).
@@ -73,9 +89,15 @@ public final class SQLiteStore: Sendable {
         try await pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
     }
 
-    /// True when the database answers and every migration has run.
+    /// True when the database answers, every migration has run and the master key opens the stored
+    /// keys (the check value): a service that cannot open them must not be sent leads.
     public func isReady() async -> Bool {
-        (try? await pool.read { try Schema.migrator.hasCompletedMigrations($0) }) ?? false
+        let secretBox = self.secretBox
+        return (try? await pool.read { db in
+            guard try Schema.migrator.hasCompletedMigrations(db) else { return false }
+            guard let secretBox else { return true }
+            return try SealedSecrets.opens(secretBox, in: db)
+        }) ?? false
     }
 
     /// The names of the migrations applied, oldest first.

@@ -9,6 +9,7 @@ enum Schema {
         migrator.registerMigration("v2-dispatch", migrate: createDispatch)
         migrator.registerMigration("v3-audit-plane", migrate: createAuditPlane)
         migrator.registerMigration("v4-lean-write-path", migrate: leanWritePath)
+        migrator.registerMigration("v5-restorable-versions", migrate: restorableVersions)
         return migrator
     }
 
@@ -237,6 +238,36 @@ enum Schema {
             DROP INDEX lead_on_status_received_at;
             CREATE INDEX lead_on_rare_status_received_at ON lead(status, received_at)
                 WHERE status = 'retrying' OR status = 'dead' OR status = 'unrouted' OR status = 'duplicate';
+            """)
+    }
+
+    /// Keys that can be put back, and a way to tell a wrong master key at start.
+    /// - `policy_version_secret`: the sealed CRM keys of every account and agent as each version had
+    ///   them, so that restoring a version brings its keys back without a client sending them again.
+    ///   The newest version is filled from the keys in force (they are its keys); older versions made
+    ///   before this migration have none, and a restore of one keeps the keys stored now for the same ids.
+    /// - `master_key_check`: a value sealed under the master key, written at the first start with
+    ///   this migration; a key that does not open it opens no stored secret either.
+    private static func restorableVersions(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE policy_version_secret (
+                version INTEGER NOT NULL REFERENCES policy_version(version) ON DELETE CASCADE,
+                owner_kind TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                sealed BLOB NOT NULL,
+                hint TEXT NOT NULL,
+                PRIMARY KEY (version, owner_kind, owner_id)
+            ) WITHOUT ROWID;
+            INSERT INTO policy_version_secret (version, owner_kind, owner_id, sealed, hint)
+                SELECT v.version, 'account', a.id, a.admin_api_key_sealed, a.admin_api_key_hint
+                FROM account a, (SELECT MAX(version) AS version FROM policy_version) v WHERE v.version IS NOT NULL;
+            INSERT INTO policy_version_secret (version, owner_kind, owner_id, sealed, hint)
+                SELECT v.version, 'agent', a.id, a.api_key_sealed, a.api_key_hint
+                FROM agent a, (SELECT MAX(version) AS version FROM policy_version) v WHERE v.version IS NOT NULL;
+            CREATE TABLE master_key_check (
+                id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+                sealed BLOB NOT NULL
+            );
             """)
     }
 }

@@ -48,7 +48,8 @@ extension SQLiteStore {
     /// while the service runs) or read-only (safe beside a running service).
     static func forCommand(_ settings: DispatcherSettings, readOnly: Bool) throws -> SQLiteStore {
         if readOnly {
-            return try SQLiteStore(path: settings.database, masterKey: try MasterKeySource.resolve(settings, create: false), readOnly: true)
+            // Nothing read-only opens a CRM key: no master key is needed (a backup verifies without one).
+            return try SQLiteStore(path: settings.database, masterKey: nil, readOnly: true)
         }
         return try openStore(settings)
     }

@@ -30,11 +30,25 @@ struct SecretsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-encrypt every CRM key under a new master key (with the service stopped).",
             discussion: """
-                With a key file, the new key replaces it. With DISPATCHER_SECRET_KEY, the new key is printed on the \
-                last line of standard output: set it in the environment before the next start.
+                With a key file, the new key replaces it and the previous key is kept as <key file>.old. With \
+                DISPATCHER_SECRET_KEY, the new key is printed on the last line of standard output: set it in the \
+                environment before the next start. Backups taken before a rotation open only with the previous key.
                 """)
 
         @OptionGroup var common: CommonOptions
+
+        /// Writes `key` to `<keyFile>.old` (or `.old.2`, `.old.3`, … when earlier rotations left those),
+        /// mode 0600, and returns the path.
+        static func keepOldKey(_ key: MasterKey, beside keyFile: String) throws -> String {
+            var path = keyFile + ".old"
+            var number = 2
+            while FileManager.default.fileExists(atPath: path) {
+                path = keyFile + ".old.\(number)"
+                number += 1
+            }
+            try key.writeNewKeyFile(at: path)
+            return path
+        }
 
         func run() async throws {
             let settings = try await common.settings()
@@ -44,20 +58,29 @@ struct SecretsCommand: AsyncParsableCommand {
                 // Staged first: if anything stops after the keys are re-encrypted, the new key is on disk.
                 let staged = settings.effectiveKeyFile + ".new"
                 try newKey.writeNewKeyFile(at: staged)
+                // Backups taken before now hold keys sealed under the old master key: it is kept, and said.
+                var kept: String?
                 let count: Int
                 do {
+                    if settings.secretKey == nil {
+                        kept = try Self.keepOldKey(try MasterKeySource.resolve(settings, create: false), beside: settings.effectiveKeyFile)
+                    }
                     count = try await store.reencryptSecrets(with: newKey)
                 } catch {
                     try? FileManager.default.removeItem(atPath: staged)
+                    if let kept { try? FileManager.default.removeItem(atPath: kept) }
                     throw error
                 }
                 try store.close()
-                if settings.secretKey == nil {
+                if let kept {
                     try MasterKey.promote(staged: staged, to: settings.effectiveKeyFile)
                     print("re-encrypted \(count) CRM keys; the new master key is in \(settings.effectiveKeyFile)")
+                    print("IMPORTANT: backups taken before this rotation open only with the previous master key, kept in \(kept): store it with those backups")
                 } else {
                     try? FileManager.default.removeItem(atPath: staged)
-                    print("re-encrypted \(count) CRM keys; set DISPATCHER_SECRET_KEY to the new master key before the next start:")
+                    print("re-encrypted \(count) CRM keys")
+                    print("IMPORTANT: backups taken before this rotation open only with the previous DISPATCHER_SECRET_KEY: store it with those backups")
+                    print("set DISPATCHER_SECRET_KEY to the new master key before the next start:")
                     print(newKey.base64)
                 }
             }

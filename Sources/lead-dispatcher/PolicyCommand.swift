@@ -8,8 +8,8 @@ import LeadStore
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Import or export the whole routing policy as one JSON document.",
-        subcommands: [Import.self, Export.self])
+        abstract: "Import, export or restore the whole routing policy as one JSON document.",
+        subcommands: [Import.self, Export.self, Restore.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -51,6 +51,25 @@ struct PolicyCommand: AsyncParsableCommand {
                 } else {
                     FileHandle.standardOutput.write(data)
                 }
+            }
+        }
+    }
+
+    struct Restore: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make policy version N the policy in force again, with the keys it had (with the service stopped).")
+
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The version to restore (GET /v1/policy/versions lists them).") var version: Int
+
+        func run() async throws {
+            let settings = try await common.settings()
+            try await CommandFailure.reporting {
+                guard version > 0 else { throw ValidationError("the version must be a positive whole number, not \(version)") }
+                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                let restored = try await PolicyDocument.restore(version: version, in: store, actor: .cli("policy restore"))
+                let policy = try await store.currentPolicy().policy
+                print("restored policy version \(version) as version \(restored.version): \(policy.accounts.count) accounts, \(policy.agents.count) agents, \(policy.pools.count) pools, \(policy.rules.count) rules")
             }
         }
     }

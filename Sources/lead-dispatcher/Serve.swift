@@ -37,7 +37,11 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = settings.logLevel
             return handler
         }
-        let app = try await CommandFailure.reporting { try await buildApplication(settings) }
+        let logger = Logger(label: "lead-dispatcher")
+        for warning in ConfigurationLayers.unknownEnvironmentVariables() {
+            logger.warning("\(warning)")
+        }
+        let app = try await CommandFailure.reporting { try await buildApplication(settings, logger: logger) }
         try await app.runService()
     }
 }

@@ -13,7 +13,8 @@ import Testing
             let ready = try await client.send(.get, "/readyz")
             #expect(ready.status == .ok)
             #expect(ready["status"] == .string("ready"))
-            #expect(ready["migrations"] == .array([.string("v1-config-plane"), .string("v2-dispatch"), .string("v3-audit-plane"), .string("v4-lean-write-path")]))
+            #expect(ready["migrations"] == .array([.string("v1-config-plane"), .string("v2-dispatch"), .string("v3-audit-plane"), .string("v4-lean-write-path"),
+                                              .string("v5-restorable-versions")]))
         }
     }
 

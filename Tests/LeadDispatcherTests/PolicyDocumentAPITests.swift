@@ -60,7 +60,7 @@ import Testing
             #expect(try await client.send(.get, "/v1/policy", token: token).json == before)
             #expect(try await client.send(.get, "/v1/audit-events?limit=500", token: token).items.count == events)
 
-            let missingKey = #"{"accounts":[{"id":"acme","name":"Acme"}],"agents":[{"id":"kim","account_id":"acme","name":"Kim"}]}"#
+            let missingKey = #"{"accounts":[{"id":"acme","name":"Acme"}],"agents":[{"id":"kim","account_id":"acme","name":"Kim"}],"pools":[],"rules":[]}"#
             let refused = try await client.send(.put, "/v1/policy", token: token, json: missingKey)
             #expect(refused.status == .badRequest)
             #expect(refused.field == "agents[0].api_key")

@@ -45,9 +45,14 @@ import Testing
             let store = try database.open()
             try await seed(store)
         }
-        let intruder = try SQLiteStore(path: database.path, masterKey: .generate())
+        // Another key does not even open the database for writing: the sealed check value tells it.
+        #expect(throws: StoreError.wrongMasterKey) {
+            _ = try SQLiteStore(path: database.path, masterKey: .generate())
+        }
+        // Read without a key, the store opens, and a secret stays sealed.
+        let reader = try SQLiteStore(path: database.path, masterKey: nil, readOnly: true)
         await #expect(throws: StoreError.self) {
-            _ = try await intruder.secret(for: SecretOwner(kind: Agent.kind, id: "jane"))
+            _ = try await reader.secret(for: SecretOwner(kind: Agent.kind, id: "jane"))
         }
     }
 

@@ -11,4 +11,9 @@ public enum MasterKeySource {
         }
         return try MasterKey.loadOrCreate(keyFile: settings.effectiveKeyFile, create: create)
     }
+
+    /// Where the key in force comes from, in words, for a message (never the key itself).
+    public static func describe(_ settings: DispatcherSettings) -> String {
+        settings.secretKey != nil ? "DISPATCHER_SECRET_KEY (secretKey)" : "the key file \(settings.effectiveKeyFile)"
+    }
 }

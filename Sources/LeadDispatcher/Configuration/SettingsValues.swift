@@ -9,6 +9,7 @@ struct SettingsValues {
     let reader: ConfigReader
 
     private func read<Value>(_ key: String, isSecret: Bool = false, _ get: () throws -> Value) throws(SettingsError) -> Value? {
+        assert(SettingsNames.keys.contains(key), "\(key) is read but missing from SettingsNames.keys")
         do {
             return try get()
         } catch {

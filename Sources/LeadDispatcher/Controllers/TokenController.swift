@@ -63,9 +63,7 @@ struct TokenController {
             if let fallback { return fallback }
             throw APIError.badRequest("name: is required", field: "name")
         case .string(let text)?:
-            let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !name.isEmpty, name.count <= 200 else { throw APIError.badRequest("name: must be 1 to 200 characters", field: "name") }
-            return name
+            return try EntityName.check(text.trimmingCharacters(in: .whitespacesAndNewlines), field: "name")
         case let other?:
             throw APIError.badRequest("name: must be a string, not \(other.kindName)", field: "name")
         }

@@ -106,8 +106,7 @@ struct VendorInput: Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         guard Slug.isValid(id) else { throw PolicyError.invalid("id", Slug.requirement) }
-        name = try container.decode(String.self, forKey: .name).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 200 else { throw PolicyError.invalid("name", "must be 1 to 200 characters") }
+        name = try EntityName.check(try container.decode(String.self, forKey: .name).trimmingCharacters(in: .whitespacesAndNewlines), field: "name")
         rateLimitPerMinute = try container.decodeWholeNumberIfPresent(forKey: .rateLimitPerMinute)
         if let limit = rateLimitPerMinute, !(1...1_000_000).contains(limit) {
             throw PolicyError.invalid("rate_limit_per_minute", "must be a whole number from 1 to 1000000, or null for no limit")

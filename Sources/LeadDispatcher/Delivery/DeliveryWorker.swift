@@ -219,9 +219,15 @@ public struct DeliveryWorker: Service {
         }
         await state.recorded()
         Counter(label: "dispatcher_delivery_attempts_total", dimensions: [("outcome", Self.name(recorded.outcome)), ("error", errorClass ?? "none")]).increment()
-        logger.info("delivery attempt", metadata: [
+        // A delivered lead is routine (info); a failed attempt needs a look (warning), and a dead lead
+        // waits for an admin, so it says so even at `--log-level notice` or `warning`.
+        let level: Logger.Level = switch recorded.outcome {
+        case .delivered: .info
+        case .retry, .dead: .warning
+        }
+        logger.log(level: level, recorded.outcome == .dead ? "lead dead: delivery gave up" : "delivery attempt", metadata: [
             "lead_id": "\(job.leadID)", "target": "\(job.target.kind)", "http_status": "\(recorded.attempt.httpStatus.map(String.init) ?? "-")",
-            "error": "\(errorClass ?? "-")", "outcome": "\(Self.name(recorded.outcome))",
+            "error": "\(errorClass ?? "-")", "outcome": "\(Self.name(recorded.outcome))", "attempts": "\(job.attempts + 1)",
         ])
     }
 

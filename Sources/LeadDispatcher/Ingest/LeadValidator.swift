@@ -24,8 +24,15 @@ enum LeadValidator {
             case .string, .number:
                 fields[name] = value
             case .array(let items) where name == "tags":
-                guard items.allSatisfy({ if case .string = $0 { true } else { false } }) else {
-                    throw .badRequest("tags: must be a comma-separated string or an array of strings")
+                for (index, item) in items.enumerated() {
+                    guard case .string(let tag) = item else {
+                        throw .badRequest("tags[\(index)]: must be a string (tags is a comma-separated string or an array of strings)")
+                    }
+                    // Buying Buddy reads tags as one comma-separated list: a comma inside a tag would
+                    // reach it as two tags while the engine routed on one.
+                    guard !tag.contains(",") else {
+                        throw .badRequest("tags[\(index)]: must not contain a comma (Buying Buddy splits tags on commas)")
+                    }
                 }
                 fields[name] = value
             default:
@@ -37,7 +44,8 @@ enum LeadValidator {
         }
         let email = text(fields["email"])?.trimmingWhitespace
         if let email, !email.isEmpty, !EmailAddress.isPlausible(email) {
-            throw .badRequest("email: '\(email.prefix(100))' is not a plausible email address")
+            // The address itself is not repeated: refusals are logged, and contact data stays out of logs.
+            throw .badRequest("email: is not a plausible email address")
         }
         let tags = tagList(fields["tags"])
         let lead = Lead(vendorID: vendorID, email: email, campaignID: text(fields["campaign_id"]), tags: tags)

@@ -119,3 +119,11 @@ enum SamplePolicy {
         }
     }
 }
+
+extension JSONValue {
+    /// A whole number's value.
+    var intValue: Int? {
+        guard case .number(let number) = self, number.rounded() == number else { return nil }
+        return Int(number)
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import LeadDispatcher
+import LeadPolicy
+import LeadStore
+import Testing
+
+/// The binary refuses what would lose keys or leads, and says so in one plain line.
+extension CommandLineTests {
+    /// Runs the binary for at most `seconds`, then stops it (SIGTERM) if it still runs. `stopped` says
+    /// whether it had to be stopped: a `serve` that should have refused to start would run on.
+    func runBounded(_ arguments: [String], environment: [String: String] = [:], seconds: Double = 20) async throws -> (run: Run, stopped: Bool) {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DISPATCHER_") }.merging(environment) { $1 }
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        let exited = AsyncStream<Void> { continuation in
+            process.terminationHandler = { _ in continuation.yield(); continuation.finish() }
+        }
+        try process.run()
+        let stopped = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in exited { return false }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return true
+            }
+            let first = await group.next() ?? false
+            if first, process.isRunning { process.terminate() }
+            group.cancelAll()
+            return first
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                    error: String(decoding: errorData, as: UTF8.self)), stopped)
+    }
+
+    var examplePolicy: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Config/policy.example.json").path
+    }
+
+    func write(_ text: String, to name: String) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func serveRefusesAMasterKeyThatDoesNotOpenTheStoredKeys() async throws {
+        #expect(try run("policy", "import", examplePolicy, "--database", database).status == 0)
+        let port = try ServeCommandTests.freePort()
+        let wrongKey = MasterKey.generate().base64
+        let (run, stopped) = try await runBounded(["serve", "--port", "\(port)", "--database", database],
+                                                  environment: ["DISPATCHER_SECRET_KEY": wrongKey])
+        #expect(!stopped, "serve started with a master key that opens none of the stored keys")
+        #expect(run.status != 0)
+        let lines = run.error.split(separator: "\n")
+        #expect(lines.count == 1, "\(run.error)")
+        #expect(run.error.contains("DISPATCHER_SECRET_KEY"), "\(run.error)")
+        #expect(!run.error.contains(wrongKey))
+
+        // The key file beside the database is named when it is the source.
+        let keyFile = database + ".key"
+        try Data((MasterKey.generate().base64 + "\n").utf8).write(to: URL(fileURLWithPath: keyFile + ".other"))
+        let (other, otherStopped) = try await runBounded(["serve", "--port", "\(port)", "--database", database],
+                                                         environment: ["DISPATCHER_KEY_FILE": keyFile + ".other"])
+        #expect(!otherStopped && other.status != 0)
+        #expect(other.error.contains(keyFile + ".other"), "\(other.error)")
+    }
+
+    @Test func policyImportOfAPartialDocumentChangesNothingAndRestoreBringsKeysBack() async throws {
+        #expect(try run("policy", "import", examplePolicy, "--database", database).status == 0)
+        let before = try run("policy", "export", "--database", database).output
+        let partial = try run("policy", "import", try write(#"{"accounts": []}"#, to: "partial.json"), "--database", database)
+        #expect(partial.status != 0)
+        #expect(partial.error.contains("agents"), "\(partial.error)")
+        #expect(try run("policy", "export", "--database", database).output == before)
+
+        let empty = try run("policy", "import", try write(#"{"accounts":[],"agents":[],"pools":[],"rules":[]}"#, to: "empty.json"),
+                            "--database", database)
+        #expect(empty.status == 0, "\(empty.error)")
+        // A rotation in between: the versions' keys are re-sealed too.
+        #expect(try run("secrets", "rotate", "--database", database).status == 0)
+        let restore = try run("policy", "restore", "1", "--database", database)
+        #expect(restore.status == 0, "\(restore.error)")
+        #expect(restore.output.contains("restored policy version 1 as version 3"), "\(restore.output)")
+        #expect(try run("policy", "export", "--database", database).output == before)
+        let store = try SQLiteStore(path: database, masterKey: try MasterKey.loadOrCreate(keyFile: database + ".key", create: false))
+        #expect(try await store.secret(for: SecretOwner(kind: "agent", id: "maria-lopez")) == "REPLACE-with-Maria-Lopez-Lead-Import-key")
+        try store.close()
+        #expect(try run("policy", "restore", "42", "--database", database).error.contains("no policy version 42"))
+    }
+
+    @Test func anUnknownKeyInTheConfigFileStopsStartWithTheNearestName() async throws {
+        let config = try write(#"{"crm_url": "http://127.0.0.1:9/clientapi/lead-import", "port": 0}"#, to: "dispatcher.json")
+        let (run, stopped) = try await runBounded(["serve", "--config", config, "--database", database])
+        #expect(!stopped, "serve started and ignored crm_url")
+        #expect(run.status != 0)
+        #expect(run.error.contains("'crm_url'") && run.error.contains("'crmUrl'"), "\(run.error)")
+
+        let malformed = try write("{\"port\": 80,,}", to: "broken.json")
+        let (broken, _) = try await runBounded(["serve", "--config", malformed, "--database", database])
+        #expect(broken.status != 0)
+        #expect(broken.error.contains("is not valid JSON"), "\(broken.error)")
+        #expect(!broken.error.contains("NSCocoaErrorDomain"), "\(broken.error)")
+    }
+
+    @Test func startUpNamesWhereLeadsGoAndWarnsOfUnknownVariables() async throws {
+        let port = try ServeCommandTests.freePort()
+        let (run, stopped) = try await runBounded(
+            ["serve", "--port", "\(port)", "--database", database, "--crm-url", "http://127.0.0.1:9/clientapi/lead-import", "--log-level", "notice"],
+            environment: ["DISPATCHER_CRM_UR": "http://127.0.0.1:9/x"], seconds: 4)
+        #expect(stopped, "serve stopped by itself: \(run.error)")
+        #expect(run.error.contains("DISPATCHER_CRM_UR is set but is not a setting (did you mean DISPATCHER_CRM_URL?)"), "\(run.error)")
+        let starting = run.error.split(separator: "\n").first { $0.contains("starting") }.map(String.init) ?? ""
+        #expect(starting.contains("crm_url=http://127.0.0.1:9/clientapi/lead-import"), "\(run.error)")
+        #expect(starting.contains("database=\(database)"), "\(run.error)")
+        #expect(starting.contains("address=127.0.0.1:\(port)"), "\(run.error)")
+    }
+
+    @Test func backupsAreOwnerOnlyAndVerifyWithoutAnyMasterKey() async throws {
+        _ = try run("token", "create", "--role", "admin", "--name", "ops", "--database", database)
+        let copy = directory.appendingPathComponent("backups/monday.sqlite").path
+        let missing = try run("backup", copy, "--database", database)
+        #expect(missing.status != 0)
+        #expect(missing.error.contains("there is no folder"), "\(missing.error)")
+        #expect(!missing.error.contains("SQLite error"))
+
+        try FileManager.default.createDirectory(atPath: directory.appendingPathComponent("backups").path, withIntermediateDirectories: true)
+        #expect(try run("backup", copy, "--database", database).status == 0)
+        let mode = try FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // The copy has no key file beside it, and no key is given: verifying needs none.
+        let verified = try run("audit", "verify", "--database", copy)
+        #expect(verified.status == 0, "\(verified.error)")
+        #expect(verified.output.contains("\"ok\":true"), "\(verified.output)")
+    }
+
+    @Test func rotationKeepsThePreviousKeyForOlderBackupsAndSaysSo() async throws {
+        #expect(try run("policy", "import", examplePolicy, "--database", database).status == 0)
+        let keyFile = database + ".key"
+        let oldKey = try MasterKey.loadOrCreate(keyFile: keyFile, create: false)
+        let rotated = try run("secrets", "rotate", "--database", database)
+        #expect(rotated.status == 0, "\(rotated.error)")
+        #expect(rotated.output.contains("backups taken before this rotation"), "\(rotated.output)")
+        #expect(try MasterKey.loadOrCreate(keyFile: keyFile + ".old", create: false).base64 == oldKey.base64)
+        let mode = try FileManager.default.attributesOfItem(atPath: keyFile + ".old")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // A second rotation keeps the first's file too.
+        #expect(try run("secrets", "rotate", "--database", database).status == 0)
+        #expect(FileManager.default.fileExists(atPath: keyFile + ".old.2"))
+        #expect(try MasterKey.loadOrCreate(keyFile: keyFile + ".old", create: false).base64 == oldKey.base64)
+    }
+
+    @Test func theLastAdminTokenCannotBeRevoked() throws {
+        _ = try run("token", "create", "--role", "admin", "--name", "only", "--database", database)
+        let refused = try run("token", "revoke", "only", "--database", database)
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("last live admin token"), "\(refused.error)")
+        _ = try run("token", "create", "--role", "admin", "--name", "second", "--database", database)
+        #expect(try run("token", "revoke", "only", "--database", database).status == 0)
+    }
+}

@@ -96,33 +96,45 @@ import Testing
 
     @Test func refusesWithAnErrorNamingTheProblemAndLeavesNoTrace() async throws {
         try await Self.withVendor { client, key, service in
-            let cases: [(String, String, HTTPResponse.Status, String)] = [
-                (#"{"fname":"Pat"}"#, "text/plain", .unsupportedMediaType, "Content-Type"),
-                (#"{"api_key":"ldv_wrong","fname":"Pat"}"#, "application/json", .unauthorized, "api_key"),
-                (#"{"fname":"Pat"}"#, "application/json", .unauthorized, "api_key"),
-                (#"{"api_key":"\#(key)","email":"pat@example.com"}"#, "application/json", .badRequest, "name"),
-                (#"{"api_key":"\#(key)","fname":"  "}"#, "application/json", .badRequest, "name"),
-                (#"{"api_key":"\#(key)","fname":"Pat","email":"pat at example"}"#, "application/json", .badRequest, "email"),
-                (#"{"api_key":"\#(key)","fname":"Pat","notes":{"a":1}}"#, "application/json", .badRequest, "notes"),
-                (#"{"api_key":"\#(key)","fname":"Pat","tags":[1,2]}"#, "application/json", .badRequest, "tags"),
-                (#"{"api_key":"\#(key)","fname":"Pat","rating":true}"#, "application/json", .badRequest, "rating"),
-                (#"{"api_key":"\#(key)","fname":"Pat""#, "application/json", .badRequest, "JSON"),
-                (#"["not","an","object"]"#, "application/json", .badRequest, "object"),
-                ("api_key=\(key)&fname=%E0%A4%A", "application/x-www-form-urlencoded", .badRequest, "percent-encoding"),
-                ("x", "multipart/form-data", .badRequest, "boundary"),
+            // Each refusal names its field the way admin errors do (`field`), or none for the body as a whole.
+            let cases: [(String, String, HTTPResponse.Status, String, String?)] = [
+                (#"{"fname":"Pat"}"#, "text/plain", .unsupportedMediaType, "Content-Type", "Content-Type"),
+                (#"{"api_key":"ldv_wrong","fname":"Pat"}"#, "application/json", .unauthorized, "api_key", "api_key"),
+                (#"{"fname":"Pat"}"#, "application/json", .unauthorized, "api_key", "api_key"),
+                (#"{"api_key":"\#(key)","email":"pat@example.com"}"#, "application/json", .badRequest, "name", "name"),
+                (#"{"api_key":"\#(key)","fname":"  "}"#, "application/json", .badRequest, "name", "name"),
+                (#"{"api_key":"\#(key)","fname":"Pat","email":"pat at example"}"#, "application/json", .badRequest, "email", "email"),
+                (#"{"api_key":"\#(key)","fname":"Pat","notes":{"a":1}}"#, "application/json", .badRequest, "notes", "notes"),
+                (#"{"api_key":"\#(key)","fname":"Pat","tags":[1,2]}"#, "application/json", .badRequest, "tags", "tags[0]"),
+                // Buying Buddy splits tags on commas: a comma inside one would be delivered as two.
+                (#"{"api_key":"\#(key)","fname":"Pat","tags":["buyer","a,b"]}"#, "application/json", .badRequest, "comma", "tags[1]"),
+                (#"{"api_key":"\#(key)","fname":"Pat","rating":true}"#, "application/json", .badRequest, "rating", "rating"),
+                (#"{"api_key":"\#(key)","fname":"Pat""#, "application/json", .badRequest, "JSON", nil),
+                (#"["not","an","object"]"#, "application/json", .badRequest, "object", nil),
+                ("api_key=\(key)&fname=%E0%A4%A", "application/x-www-form-urlencoded", .badRequest, "percent-encoding", nil),
+                ("x", "multipart/form-data", .badRequest, "boundary", nil),
             ]
-            for (body, contentType, status, mention) in cases {
+            for (body, contentType, status, mention, field) in cases {
                 let response = try await Self.post(client, body: body, contentType: contentType)
                 #expect(response.status == status, "\(body): \(response.text)")
                 #expect(response["success"] == .bool(false))
                 #expect(response.error?.contains(mention) == true, "\(body): \(response.text)")
+                #expect(response.field == field, "\(body): \(response.text)")
             }
+            // The address is not repeated in the answer (nor, so, in the refusal's log line).
+            let badEmail = try await Self.post(client, body: #"{"api_key":"\#(key)","fname":"Pat","email":"pat at example"}"#, contentType: "application/json")
+            #expect(badEmail.error?.contains("pat at example") == false)
+            #expect(try await service.store?.leadCounts().leads == 0)
+            // Tags without commas inside are accepted as an array.
+            let listed = try await Self.post(client, body: #"{"api_key":"\#(key)","fname":"Pat","tags":["buyer","first-time"]}"#, contentType: "application/json")
+            #expect(listed.status == .ok)
+            #expect(try await service.store?.leadCounts().leads == 1)
             let large = #"{"api_key":"\#(key)","fname":"Pat","notes":"\#(String(repeating: "x", count: 70_000))"}"#
             let tooLarge = try await Self.post(client, body: large, contentType: "application/json")
             #expect(tooLarge.status == .contentTooLarge)
             #expect(tooLarge["success"] == .bool(false))
 
-            #expect(try await service.store?.leadCounts().leads == 0)
+            #expect(try await service.store?.leadCounts().leads == 1)
         }
     }
 

@@ -1,12 +1,14 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import LeadDispatcher
 import LeadPolicy
 import LeadStore
 import Logging
 import Synchronization
+import NIOCore
 import Testing
+
+@testable import LeadDispatcher
 
 /// Secrets stay out of the logs, and SQL takes values only as bound arguments.
 @Suite struct SecretHygieneTests {
@@ -69,6 +71,55 @@ import Testing
         for secret in secrets {
             #expect(!logs.contains(secret), "a log line holds \(secret.prefix(6))…")
         }
+    }
+
+    /// A query string can hold a vendor key (`?api_key=…`) or a searched email: request lines log the
+    /// parameter names only. A dead lead leaves a `warning` line that `--log-level notice` keeps.
+    @Test func queryValuesNeverReachALogLineAndADeadLeadWarns() async throws {
+        let capture = LogCapture()
+        let server = try await StandInServer.start()
+        await server.crm.answer(otherwise: .fail(status: 500))
+        let service = try TestService()
+        service.settings.crmURL = server.url
+        service.settings.logLevel = .trace
+        service.settings.maxAttempts = 1
+        let store = try openStore(service.settings)
+        let admin = try await store.createToken(name: "admin", role: .admin, actor: .cli("test")).secret
+        let app = try await buildApplication(service.settings, store: store, logger: capture.logger())
+        let (vendorKey, leadID) = try await app.test(.router) { client in
+            try await SamplePolicy.create(client, token: admin)
+            let vendorKey = try #require(try await client.send(.post, "/v1/vendors/zillow/rotate-key", token: admin)["api_key"]?.stringValue)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let posted = try await client.execute(uri: "/clientapi/lead-import?api_key=\(vendorKey)&campaign_id=spring", method: .post,
+                                                  headers: headers, body: ByteBuffer(string: "api_key=\(vendorKey)&fname=Pat&tags=buyer"))
+            #expect(posted.status == .ok, "\(String(buffer: posted.body))")
+            _ = try await client.send(.get, "/v1/leads?email=searched.person%40example.com&limit=5", token: admin)
+            _ = try await client.send(.get, "/v1/leads.csv?email=searched.person@example.com", token: admin)
+            let id = try #require(try await client.send(.get, "/v1/leads?limit=1", token: admin).items.first?.objectValue?["lead_id"]?.stringValue)
+            try await waitUntil("the lead is dead") {
+                try await client.send(.get, "/v1/leads/\(id)", token: admin)["status"] == .string("dead")
+            }
+            return (vendorKey, id)
+        }
+        try store.close()
+        await server.stop()
+        let logs = capture.text
+        #expect(logs.contains("/v1/leads?email=…&limit=…"), "\(logs.prefix(2000))")
+        for secret in [vendorKey, "searched.person", admin] {
+            #expect(!logs.contains(secret), "a log line holds \(secret.prefix(6))…")
+        }
+        let dead = capture.lines.withLock { $0 }.filter { $0.contains("lead dead") }
+        #expect(dead.count == 1, "\(logs.suffix(2000))")
+        #expect(dead.first?.hasPrefix("warning ") == true)
+        #expect(dead.first?.contains(leadID) == true)
+    }
+
+    @Test func requestLinesKeepParameterNamesOnly() {
+        #expect(RequestLogMiddleware<DispatcherRequestContext>.redacted(path: "/v1/leads", query: nil) == "/v1/leads")
+        #expect(RequestLogMiddleware<DispatcherRequestContext>.redacted(path: "/v1/leads", query: "email=a%40b.com&&limit=5&flag")
+                == "/v1/leads?email=…&limit=…&flag=…")
+        #expect(RequestLogMiddleware<DispatcherRequestContext>.redacted(path: "/x", query: "ke\ny=1") == "/x?key=…")
     }
 
     /// Every interpolation inside an SQL string in the store is one of these fragments, which are built

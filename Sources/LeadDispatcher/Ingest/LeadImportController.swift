@@ -80,7 +80,7 @@ struct LeadImportController {
     private func accept(_ request: Request, context: DispatcherRequestContext, vendorID: inout String) async throws -> AcceptedLead {
         guard let format = LeadFormParser.format(of: request.headers[.contentType]) else {
             throw IngestError(.unsupportedMediaType,
-                              "Content-Type must be application/json, application/x-www-form-urlencoded or multipart/form-data")
+                              "Content-Type: must be application/json, application/x-www-form-urlencoded or multipart/form-data")
         }
         let body: ByteBuffer
         do {

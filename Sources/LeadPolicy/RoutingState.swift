@@ -172,6 +172,17 @@ extension PreviousAssignment: Codable {
         case agentID = "agent_id"
         case at
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(agentID: try container.decode(String.self, forKey: .agentID), at: try container.decodeStateTime(forKey: .at))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(agentID, forKey: .agentID)
+        try container.encode(StateTime.string(at), forKey: .at)
+    }
 }
 
 extension RoutingState: Codable {
@@ -180,6 +191,49 @@ extension RoutingState: Codable {
         case leadsToday = "leads_today"
         case previousAssignments = "previous_assignments"
         case now
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(rotations: try container.decode([String: PoolRotation].self, forKey: .rotations),
+                  leadsToday: try container.decode([String: Int].self, forKey: .leadsToday),
+                  previousAssignments: try container.decode([PreviousAssignment].self, forKey: .previousAssignments),
+                  now: try container.decodeStateTime(forKey: .now))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rotations, forKey: .rotations)
+        try container.encode(leadsToday, forKey: .leadsToday)
+        try container.encode(previousAssignments, forKey: .previousAssignments)
+        try container.encode(StateTime.string(now), forKey: .now)
+    }
+}
+
+/// Times in a stored state: RFC 3339 in UTC with milliseconds, as every other time the API shows.
+/// States stored before that hold seconds since 2001 (Foundation's default for `Date`), still read.
+enum StateTime {
+    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
+
+    static func string(_ date: Date) -> String {
+        date.formatted(style)
+    }
+
+    static func date(_ text: String) -> Date? {
+        (try? style.parse(text)) ?? (try? Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).parse(text))
+    }
+}
+
+extension KeyedDecodingContainer {
+    func decodeStateTime(forKey key: Key) throws -> Date {
+        if let seconds = try? decode(Double.self, forKey: key) {
+            return Date(timeIntervalSinceReferenceDate: seconds)
+        }
+        let text = try decode(String.self, forKey: key)
+        guard let date = StateTime.date(text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "'\(text)' is not an RFC 3339 time")
+        }
+        return date
     }
 }
 

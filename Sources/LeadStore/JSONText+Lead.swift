@@ -119,12 +119,12 @@ extension JSONText {
                 text.array(state.previousAssignments) { text, previous in
                     text.object { members in
                         members.string("agent_id", previous.agentID)
-                        // Dates as JSONEncoder's default strategy writes them: seconds since 2001.
-                        members.key("at") { $0.double(previous.at.timeIntervalSinceReferenceDate) }
+                        // RFC 3339, as `RoutingState`'s own encoding writes it.
+                        members.string("at", Timestamp.string(previous.at))
                     }
                 }
             }
-            members.key("now") { $0.double(state.now.timeIntervalSinceReferenceDate) }
+            members.string("now", Timestamp.string(state.now))
         }
     }
 }

@@ -164,9 +164,30 @@ import Testing
             leadsToday: ["a": 4, "b": 0],
             previousAssignments: [PreviousAssignment(agentID: "a", at: Date(timeIntervalSince1970: 1_790_000_000.123))],
             now: Date(timeIntervalSince1970: 1_800_000_000.987654))
-        #expect(try JSONDecoder().decode(RoutingState.self, from: Data(LeadTables.text(state).utf8)) == state)
-        #expect(try Self.parsed(LeadTables.text(state)) == Self.parsed(try JSONEncoder().encode(state)))
+        // Times are kept to the millisecond, as every time the store writes: what was written reads
+        // back to the same state but for the microseconds.
+        let text = LeadTables.text(state)
+        let read = try JSONDecoder().decode(RoutingState.self, from: Data(text.utf8))
+        #expect(read.previousAssignments.map(\.agentID) == ["a"])
+        #expect(read.rotations == state.rotations && read.leadsToday == state.leadsToday)
+        #expect(abs(read.now.timeIntervalSince(state.now)) < 0.001)
+        #expect(abs(read.previousAssignments[0].at.timeIntervalSince(state.previousAssignments[0].at)) < 0.001)
+        #expect(try Self.parsed(text) == Self.parsed(try JSONEncoder().encode(state)))
         #expect(try JSONDecoder().decode(RoutingState.self, from: Data(LeadTables.text(RoutingState(now: Date(timeIntervalSinceReferenceDate: 0))).utf8))
             == RoutingState(now: Date(timeIntervalSinceReferenceDate: 0)))
+    }
+
+    /// `decision.state.now` and `previous_assignments[].at` are RFC 3339, as every other time; states
+    /// stored before hold seconds since 2001 and still read.
+    @Test func stateTimesAreRFC3339AndOldStatesStillRead() throws {
+        let state = RoutingState(previousAssignments: [PreviousAssignment(agentID: "a", at: Date(timeIntervalSince1970: 1_790_000_000.5))],
+                                 now: Date(timeIntervalSince1970: 1_800_000_000.25))
+        let parsed = try Self.parsed(LeadTables.text(state)).objectValue
+        #expect(parsed?["now"] == .string("2027-01-15T08:00:00.250Z"))
+        #expect(parsed?["previous_assignments"] == .array([.object(["agent_id": .string("a"), "at": .string("2026-09-21T14:13:20.500Z")])]))
+        let old = #"{"rotations":{},"leads_today":{},"previous_assignments":[{"agent_id":"a","at":811692800.5}],"now":821692800.25}"#
+        let read = try JSONDecoder().decode(RoutingState.self, from: Data(old.utf8))
+        #expect(read.now == Date(timeIntervalSince1970: 1_800_000_000.25))
+        #expect(read.previousAssignments.first?.at == Date(timeIntervalSince1970: 1_790_000_000.5))
     }
 }

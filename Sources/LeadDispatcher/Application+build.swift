@@ -60,11 +60,12 @@ public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
 func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: DeliveryWakeUp?, circuits: CircuitBreaker?,
                  pressure: IngestPressure? = nil) -> Router<DispatcherRequestContext> {
     let router = Router(context: DispatcherRequestContext.self)
+    let routes = RouteTable()
     router.addMiddleware {
         RequestIDMiddleware()
         RequestLogMiddleware(.info)
         MetricsMiddleware()
-        ErrorMappingMiddleware()
+        ErrorMappingMiddleware(routes: routes)
     }
     HealthController(store: store, circuits: circuits).addRoutes(to: router)
     MetricsController(registry: MetricsRegistry.shared, outbox: store, pressure: pressure).addRoutes(to: router)
@@ -84,5 +85,6 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     AuditEventController(repository: store).addRoutes(to: v1.group("audit-events"))
     LeadController(leads: store, settings: settings, delivery: delivery).addRoutes(to: v1)
     StatsController(leads: store, policies: store, vendors: store, settings: settings).addRoutes(to: v1)
+    routes.record(router)
     return router
 }

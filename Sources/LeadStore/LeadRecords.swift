@@ -85,20 +85,25 @@ public struct DeliveryAttempt: Sendable, Equatable {
     public var httpStatus: Int?
     /// The `success` of the answer's JSON; nil when there was none.
     public var crmSuccess: Bool?
-    /// The error class: `connection`, `timeout`, `http_429`, `http_5xx`, `http_4xx`, `crm_rejected`,
+    /// The error class: `connection`, `timeout`, `http_429`, `http_5xx`, `http_<status>` (another
+    /// status), `crm_rejected`, `no_key`,
     /// `malformed_response`; nil on success.
     public var error: String?
     public var durationMS: Int
     /// The answer's body, truncated.
     public var responseBody: String?
+    /// For an attempt without an answer: what failed and the host tried (`connection refused by
+    /// 127.0.0.1:9`); never the key or the lead's fields.
+    public var detail: String?
 
-    public init(at: String, httpStatus: Int?, crmSuccess: Bool?, error: String?, durationMS: Int, responseBody: String?) {
+    public init(at: String, httpStatus: Int?, crmSuccess: Bool?, error: String?, durationMS: Int, responseBody: String?, detail: String? = nil) {
         self.at = at
         self.httpStatus = httpStatus
         self.crmSuccess = crmSuccess
         self.error = error
         self.durationMS = durationMS
         self.responseBody = responseBody
+        self.detail = detail
     }
 }
 

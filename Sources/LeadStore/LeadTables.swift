@@ -117,7 +117,7 @@ enum LeadTables {
                                          arguments: [id]) else { return nil }
         let attempts = try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempt WHERE lead_id = ? ORDER BY id", arguments: [id]).map { row in
             DeliveryAttempt(at: row["at"], httpStatus: row["http_status"], crmSuccess: row["crm_success"], error: row["error"],
-                            durationMS: row["duration_ms"], responseBody: row["response_body"])
+                            durationMS: row["duration_ms"], responseBody: row["response_body"], detail: row["detail"])
         }
         return try lead(from: row, deliveryAttempts: attempts)
     }

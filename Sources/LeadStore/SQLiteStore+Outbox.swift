@@ -58,10 +58,11 @@ extension SQLiteStore: OutboxRepository {
         let (leadID, attempt, outcome) = (recorded.leadID, recorded.attempt, recorded.outcome)
         try db.executeCached(
             sql: """
-                INSERT INTO delivery_attempt (lead_id, at, http_status, crm_success, error, duration_ms, response_body)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO delivery_attempt (lead_id, at, http_status, crm_success, error, duration_ms, response_body, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [leadID, attempt.at, attempt.httpStatus, attempt.crmSuccess, attempt.error, attempt.durationMS, attempt.responseBody])
+            arguments: [leadID, attempt.at, attempt.httpStatus, attempt.crmSuccess, attempt.error, attempt.durationMS, attempt.responseBody,
+                        attempt.detail])
         let status: LeadStatus
         switch outcome {
         case .delivered, .dead:

@@ -12,6 +12,8 @@ public final class SQLiteStore: Sendable {
     let secretBox: SecretBox?
     /// Held while the store is open for writing: no other process may write this database.
     let lock: DatabaseLock?
+    /// The migrations this open applied, oldest first (empty when the schema was up to date).
+    public let migrationsApplied: [String]
     /// The policy in force, read once per policy version by the writer.
     let policyCache = PolicyCache()
     /// Vendors by key hash, for ingest; cleared by every vendor change.
@@ -55,6 +57,7 @@ public final class SQLiteStore: Sendable {
             guard migrated else {
                 throw StoreError.conflict("the database \(path) is not fully migrated: run `lead-dispatcher migrate` (with the service stopped)")
             }
+            migrationsApplied = []
             return
         }
         // GRDB sets `synchronous = NORMAL` on a pool's writer after `prepareDatabase` runs, so FULL is
@@ -67,7 +70,9 @@ public final class SQLiteStore: Sendable {
         guard synchronous == 2 else {
             throw StoreError.durabilityNotGuaranteed(synchronous: synchronous)
         }
+        let before = try pool.read { try Schema.migrator.appliedIdentifiers($0) }
         try Schema.migrator.migrate(pool)
+        migrationsApplied = Schema.migrator.migrations.filter { !before.contains($0) }
         if let secretBox {
             try pool.write { db in try SealedSecrets.verify(secretBox, in: db) }
         }

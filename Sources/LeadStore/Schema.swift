@@ -241,11 +241,13 @@ enum Schema {
             """)
     }
 
-    /// Keys that can be put back, and a way to tell a wrong master key at start.
+    /// Keys that can be put back, a way to tell a wrong master key at start, and failures in words.
     /// - `policy_version_secret`: the sealed CRM keys of every account and agent as each version had
     ///   them, so that restoring a version brings its keys back without a client sending them again.
     ///   The newest version is filled from the keys in force (they are its keys); older versions made
     ///   before this migration have none, and a restore of one keeps the keys stored now for the same ids.
+    /// - `delivery_attempt.detail`: what failed, in words, for an attempt without an answer (the
+    ///   connection error and the host tried), so a failure can be diagnosed without the log.
     /// - `master_key_check`: a value sealed under the master key, written at the first start with
     ///   this migration; a key that does not open it opens no stored secret either.
     private static func restorableVersions(_ db: Database) throws {
@@ -264,6 +266,7 @@ enum Schema {
             INSERT INTO policy_version_secret (version, owner_kind, owner_id, sealed, hint)
                 SELECT v.version, 'agent', a.id, a.api_key_sealed, a.api_key_hint
                 FROM agent a, (SELECT MAX(version) AS version FROM policy_version) v WHERE v.version IS NOT NULL;
+            ALTER TABLE delivery_attempt ADD COLUMN detail TEXT;
             CREATE TABLE master_key_check (
                 id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
                 sealed BLOB NOT NULL

@@ -40,6 +40,9 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try await common.settings()
+            if let olderThanDays, olderThanDays < 1 {
+                throw ValidationError("--older-than-days must be at least 1, not \(olderThanDays): 0 would erase the contact fields of every lead, today's included")
+            }
             let days = olderThanDays ?? settings.retentionDays
             guard days > 0 else {
                 throw ValidationError("retention is off (retentionDays = 0): give --older-than-days N to erase leads older than N days")

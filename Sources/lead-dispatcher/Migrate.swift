@@ -3,7 +3,7 @@ import Foundation
 import LeadStore
 
 /// `lead-dispatcher migrate`: creates or upgrades the database schema (the service does it too at
-/// start-up), then prints the migrations applied.
+/// start-up), then prints the migrations it applied, if any.
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
 
@@ -13,10 +13,13 @@ struct Migrate: AsyncParsableCommand {
         let settings = try await common.settings()
         try await CommandFailure.reporting {
             let store = try SQLiteStore.forCommand(settings, readOnly: false)
-            for migration in try await store.appliedMigrations() {
+            for migration in store.migrationsApplied {
                 print("applied \(migration)")
             }
-            print("database \(settings.database) is up to date")
+            let latest = try await store.appliedMigrations().last ?? "none"
+            print(store.migrationsApplied.isEmpty
+                ? "database \(settings.database) was up to date (schema \(latest)); nothing to apply"
+                : "database \(settings.database) is up to date (schema \(latest))")
         }
     }
 }

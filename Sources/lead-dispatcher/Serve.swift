@@ -12,7 +12,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     @Option(help: "Address to listen on (default: 127.0.0.1).") var host: String?
-    @Option(help: "Port to listen on (default: 8080; 0 picks a free one).") var port: Int?
+    @Option(help: "Port to listen on (default: 8080; 0 picks a free one).", transform: Self.port) var port: Int?
     @Option(name: .customLong("crm-url"), help: "Buying Buddy Lead Import URL (default: the production endpoint).") var crmURL: String?
     @Option(help: "First retry delay in seconds (default: 1).") var retryInitialDelay: Double?
     @Option(help: "Longest retry delay in seconds (default: 300).") var retryMaxDelay: Double?
@@ -41,7 +41,19 @@ struct Serve: AsyncParsableCommand {
         for warning in ConfigurationLayers.unknownEnvironmentVariables() {
             logger.warning("\(warning)")
         }
-        let app = try await CommandFailure.reporting { try await buildApplication(settings, logger: logger) }
-        try await app.runService()
+        let app = try await CommandFailure.reporting {
+            // Before the database is opened or created: a busy port is said at once, in words.
+            try ListeningAddress.check(host: settings.host, port: settings.port)
+            return try await buildApplication(settings, logger: logger)
+        }
+        try await CommandFailure.reporting { try await app.runService() }
+    }
+
+    /// `--port` as a whole number from 0 to 65535, or a message that says so.
+    static func port(_ text: String) throws -> Int {
+        guard let port = Int(text), (0...65535).contains(port) else {
+            throw ValidationError("--port must be a whole number from 0 to 65535 (0 picks a free one), not '\(text)'")
+        }
+        return port
     }
 }

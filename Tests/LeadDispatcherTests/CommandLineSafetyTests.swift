@@ -167,4 +167,46 @@ extension CommandLineTests {
         _ = try run("token", "create", "--role", "admin", "--name", "second", "--database", database)
         #expect(try run("token", "revoke", "only", "--database", database).status == 0)
     }
+
+    @Test func aBusyPortIsSaidInWordsBeforeTheDatabaseIsTouched() async throws {
+        // Something else listens on the port.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        #expect(bound && listen(listener, 1) == 0)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let (run, stopped) = try await runBounded(["serve", "--port", "\(port)", "--database", database])
+        #expect(!stopped && run.status != 0)
+        #expect(run.error.contains("port \(port) is in use"), "\(run.error)")
+        #expect(!run.error.contains("errno"), "\(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: database), "the database was created before the port was checked")
+
+        let words = try self.run("serve", "--port", "eighty", "--database", database)
+        #expect(words.status != 0)
+        #expect(words.error.contains("--port must be a whole number from 0 to 65535"), "\(words.error)")
+        let environment = try self.run("serve", "--database", database, environment: ["DISPATCHER_PORT": "eighty"])
+        #expect(environment.error.contains("must be a whole number from 0 to 65535, not 'eighty'"), "\(environment.error)")
+    }
+
+    @Test func migrateSaysWhatItAppliedAndPurgeRefusesZeroDays() throws {
+        let first = try run("migrate", "--database", database)
+        #expect(first.output.contains("applied v5-restorable-versions"), "\(first.output)")
+        let second = try run("migrate", "--database", database)
+        #expect(second.status == 0)
+        #expect(!second.output.contains("applied"), "\(second.output)")
+        #expect(second.output.contains("nothing to apply"), "\(second.output)")
+
+        let purge = try run("audit", "purge", "--older-than-days", "0", "--database", database)
+        #expect(purge.status != 0)
+        #expect(purge.error.contains("--older-than-days must be at least 1"), "\(purge.error)")
+        let role = try run("token", "create", "--role", "root", "--database", database)
+        #expect(role.status != 0)
+        #expect(role.error.contains("'root'") && role.error.contains("admin") && role.error.contains("auditor"), "\(role.error)")
+    }
 }

@@ -197,6 +197,9 @@ import Testing
             let attempts = Self.attempts(lead)
             #expect(attempts.count == 3)
             #expect(attempts.allSatisfy { $0["error"] == .string("connection") && $0["http_status"] == .null })
+            // What failed, and where: enough to tell a refused connection from a dropped one.
+            let host = try #require(URLComponents(string: dropping.url)).port.map { "127.0.0.1:\($0)" } ?? ""
+            #expect(attempts.allSatisfy { $0["detail"]?.stringValue?.contains(host) == true }, "\(attempts)")
         }
         await dropping.stop()
     }

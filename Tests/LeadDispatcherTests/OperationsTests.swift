@@ -18,6 +18,27 @@ import Testing
         }
     }
 
+    /// A request no route takes is answered in JSON: 404 for a path that does not exist, 405 with
+    /// `Allow` for a known path asked with another method.
+    @Test func unknownRoutesAndWrongMethodsAnswerJSON() async throws {
+        let service = try TestService()
+        try await service.test { client in
+            let unknown = try await client.send(.get, "/v1/agentz", token: service.adminToken)
+            #expect(unknown.status == .notFound)
+            #expect(unknown.error?.contains("/v1/agentz") == true, "\(unknown.text)")
+            let wrong = try await client.send(.delete, "/healthz")
+            #expect(wrong.status == .methodNotAllowed)
+            #expect(wrong.headers[.allow] == "GET")
+            #expect(wrong.error?.contains("DELETE") == true, "\(wrong.text)")
+            let put = try await client.send(.put, "/v1/agents", token: service.adminToken, json: "{}")
+            #expect(put.status == .methodNotAllowed)
+            #expect(put.headers[.allow] == "GET, POST")
+            let restoreByGet = try await client.send(.get, "/v1/policy/versions/1/restore", token: service.adminToken)
+            #expect(restoreByGet.status == .methodNotAllowed)
+            #expect(restoreByGet.headers[.allow] == "POST")
+        }
+    }
+
     @Test func everyResponseCarriesARequestID() async throws {
         let service = try TestService()
         try await service.test { client in

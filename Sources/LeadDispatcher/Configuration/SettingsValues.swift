@@ -8,14 +8,15 @@ import Foundation
 struct SettingsValues {
     let reader: ConfigReader
 
-    private func read<Value>(_ key: String, isSecret: Bool = false, _ get: () throws -> Value) throws(SettingsError) -> Value? {
+    private func read<Value>(_ key: String, isSecret: Bool = false, expected: String = "text",
+                             _ get: () throws -> Value) throws(SettingsError) -> Value? {
         assert(SettingsNames.keys.contains(key), "\(key) is read but missing from SettingsNames.keys")
         do {
             return try get()
         } catch {
             if String(describing: error).hasPrefix("Missing required config value") { return nil }
             let shown = isSecret ? "" : reader.string(forKey: ConfigKey(key)).map { " '\($0)'" } ?? ""
-            throw SettingsError(key: key, message: "the value\(shown) is not of the expected type")
+            throw SettingsError(key: key, message: "must be \(expected), not\(shown.isEmpty ? " what was given" : shown)")
         }
     }
 
@@ -29,7 +30,9 @@ struct SettingsValues {
     }
 
     func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws(SettingsError) -> Int {
-        guard let number = try read(key, { try reader.requiredInt(forKey: ConfigKey(key)) }) else { return value }
+        guard let number = try read(key, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)", {
+            try reader.requiredInt(forKey: ConfigKey(key))
+        }) else { return value }
         guard range.contains(number) else {
             throw SettingsError(key: key, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(number)")
         }
@@ -37,7 +40,9 @@ struct SettingsValues {
     }
 
     func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws(SettingsError) -> Double {
-        guard let number = try read(key, { try reader.requiredDouble(forKey: ConfigKey(key)) }) else { return value }
+        guard let number = try read(key, expected: "a number of seconds from \(range.lowerBound) to \(range.upperBound)", {
+            try reader.requiredDouble(forKey: ConfigKey(key))
+        }) else { return value }
         guard number.isFinite, range.contains(number) else {
             throw SettingsError(key: key, message: "must be a number of seconds from \(range.lowerBound) to \(range.upperBound), not \(number)")
         }

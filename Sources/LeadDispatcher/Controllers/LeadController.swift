@@ -120,6 +120,7 @@ struct LeadController {
                 "error": attempt.error.map(JSONValue.string) ?? .null,
                 "duration_ms": .number(Double(attempt.durationMS)),
                 "response_body": attempt.responseBody.map(JSONValue.string) ?? .null,
+                "detail": attempt.detail.map(JSONValue.string) ?? .null,
             ])
         })
         return .object(fields)

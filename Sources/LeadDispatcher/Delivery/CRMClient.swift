@@ -27,6 +27,8 @@ struct CRMResult: Sendable {
     var retryAfter: Double?
     var responseBody: String?
     var durationMS: Int
+    /// For a failure without an answer: what failed, and where.
+    var detail: String? = nil
 }
 
 /// Posts a lead to Buying Buddy with the target's key, as JSON, a URL-encoded form or a multipart form.
@@ -57,10 +59,27 @@ struct CRMClient: Sendable {
             let text = String(decoding: buffer.readableBytesView.prefix(Self.responseBodyLimit), as: UTF8.self)
             return Self.classify(status: Int(response.status.code), headers: response.headers, body: buffer, text: text, durationMS: elapsed())
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return CRMResult(verdict: .transientFailure, errorClass: "timeout", durationMS: elapsed())
+            return CRMResult(verdict: .transientFailure, errorClass: "timeout", durationMS: elapsed(),
+                             detail: "no answer within \(timeout) s from \(Self.host(of: job.crmURL ?? defaultURL))")
         } catch {
-            return CRMResult(verdict: .transientFailure, errorClass: "connection", durationMS: elapsed())
+            return CRMResult(verdict: .transientFailure, errorClass: "connection", durationMS: elapsed(),
+                             detail: "\(Self.words(for: error)) (\(Self.host(of: job.crmURL ?? defaultURL)))")
         }
+    }
+
+    /// `host:port` of a CRM URL: what an attempt's detail names (never a path or query).
+    static func host(of url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host else { return "an unreadable URL" }
+        return components.port.map { "\(host):\($0)" } ?? host
+    }
+
+    /// A connection error in words, without the request: NIO's and AsyncHTTPClient's descriptions name
+    /// the failing call and errno (`connect(descriptor:addr:size:): Connection refused (errno: 111)`).
+    static func words(for error: any Error) -> String {
+        let text = String(describing: error)
+        // Keep one line, and bounded: an attempt row is not a log.
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        return String(line.prefix(300))
     }
 
     static func classify(status: Int, headers: HTTPHeaders, body: ByteBuffer, text: String, durationMS: Int) -> CRMResult {

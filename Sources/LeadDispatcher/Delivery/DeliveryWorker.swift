@@ -250,12 +250,14 @@ public struct DeliveryWorker: Service {
             case .permanentFailure: break
             }
         } else {
-            result = CRMResult(verdict: .permanentFailure, errorClass: "no_key", responseBody: "the target's agent or account no longer exists", durationMS: 0)
+            result = CRMResult(verdict: .permanentFailure, errorClass: "no_key", durationMS: 0,
+                               detail: "the target's agent or account no longer exists")
         }
         if Task.isCancelled { return nil }
         let outcome = retry.outcome(of: result, attemptsBefore: job.attempts, rejectionsBefore: job.rejections, now: Date())
         let attempt = DeliveryAttempt(at: Timestamp.string(now), httpStatus: result.httpStatus, crmSuccess: result.crmSuccess,
-                                      error: result.errorClass, durationMS: result.durationMS, responseBody: result.responseBody)
+                                      error: result.errorClass, durationMS: result.durationMS, responseBody: result.responseBody,
+                                      detail: result.detail)
         return (RecordedAttempt(leadID: job.leadID, attempt: attempt, outcome: outcome), result.errorClass)
     }
 

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import LeadPolicy
 import LeadStore
@@ -6,6 +7,8 @@ import Logging
 /// Turns the errors of the lower layers into API errors, and anything unexpected into a 500 that
 /// reveals nothing but the request id (the details go to the log).
 struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
+    let routes: RouteTable
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -19,6 +22,12 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.error("store failure", metadata: ["error": "\(error)"])
                 throw APIError(.internalServerError, "internal error (request \(context.id))")
             }
+        } catch let error as HTTPError where error.status == .notFound && (context.endpointPath ?? "NotFound") == "NotFound" {
+            // The router placed the request nowhere: say whether the path or the method is wrong.
+            throw routes.unmatched(request)
+        } catch let error as HTTPError {
+            // Hummingbird's own errors (a malformed parameter, a body too large) carry no JSON body.
+            throw APIError(error.status, error.body ?? error.status.reasonPhrase, headers: error.headers)
         } catch let error as any HTTPResponseError {
             throw error
         } catch {

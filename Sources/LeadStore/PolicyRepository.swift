@@ -55,6 +55,10 @@ public protocol PolicyRepository: Sendable {
     /// One version and its policy document (secrets masked).
     func policyVersion(_ version: Int) async throws -> (PolicyVersion, JSONValue)?
 
+    /// What in the policy in force cannot work as written: rules that can find nobody, and keys that
+    /// are still the example's placeholders. Each names its field (`rules[2]`, `agents[0].api_key`).
+    func policyWarnings() async throws -> [String]
+
     /// The plaintext CRM key of an account (its Admin key) or an agent, for delivery.
     func secret(for owner: SecretOwner) async throws -> String?
 }

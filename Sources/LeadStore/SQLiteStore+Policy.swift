@@ -84,6 +84,25 @@ extension SQLiteStore: PolicyRepository {
         }
     }
 
+    public func policyWarnings() async throws -> [String] {
+        let secretBox = try requireSecretBox()
+        let (stored, keys) = try await pool.read { db in (try PolicyTables.load(db), try PolicyTables.sealedKeys(db)) }
+        var warnings = PolicyWarnings.unreachableRules(in: stored.policy)
+        func placeholders<Entity: PolicyEntity>(_ entities: [Entity]) {
+            for (index, entity) in entities.enumerated() {
+                guard let owner = entity.secretOwner, let field = Entity.secretField, let sealed = keys[owner],
+                      let key = try? secretBox.open(sealed, owner: owner), PlaceholderKey.isPlaceholder(key) else { continue }
+                warnings.append("""
+                    \(Entity.collection)[\(index)].\(field): \(Entity.kind) '\(entity.id)' still has a placeholder key \
+                    (\(PlaceholderKey.prefix)…) from Config/policy.example.json: its leads are not delivered until it holds its real Buying Buddy key
+                    """)
+            }
+        }
+        placeholders(stored.policy.accounts)
+        placeholders(stored.policy.agents)
+        return warnings
+    }
+
     public func secret(for owner: SecretOwner) async throws -> String? {
         let sealed: Data? = try await pool.read { db in
             switch owner.kind {

@@ -29,6 +29,9 @@ struct PolicyCommand: AsyncParsableCommand {
                 _ = try await PolicyDocument.apply(document, to: store, actor: .cli("policy import"))
                 let policy = try await store.currentPolicy().policy
                 print("imported \(file): \(policy.accounts.count) accounts, \(policy.agents.count) agents, \(policy.pools.count) pools, \(policy.rules.count) rules")
+                for warning in try await store.policyWarnings() {
+                    FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+                }
             }
         }
     }
@@ -70,6 +73,9 @@ struct PolicyCommand: AsyncParsableCommand {
                 let restored = try await PolicyDocument.restore(version: version, in: store, actor: .cli("policy restore"))
                 let policy = try await store.currentPolicy().policy
                 print("restored policy version \(version) as version \(restored.version): \(policy.accounts.count) accounts, \(policy.agents.count) agents, \(policy.pools.count) pools, \(policy.rules.count) rules")
+                for warning in try await store.policyWarnings() {
+                    FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+                }
             }
         }
     }

@@ -19,6 +19,7 @@ struct PolicyController {
     /// Validates the whole document first; on any error nothing changes.
     @Sendable func replace(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let document = try await JSONRequestBody.object(request, limit: bodyLimit)
-        return try JSONResponse.make(try await PolicyDocument.apply(document, to: repository, actor: context.actor))
+        let applied = try await PolicyDocument.apply(document, to: repository, actor: context.actor)
+        return try JSONResponse.make(try await applied.withPolicyWarnings(from: repository))
     }
 }

@@ -55,7 +55,7 @@ struct PolicyEntityController<Entity: PolicyEntity> {
             }
             return (entity.id, entity.adminView(masks: draft.secretMasks))
         }
-        var response = try JSONResponse.make(view, status: .created)
+        var response = try JSONResponse.make(try await view.withPolicyWarnings(from: repository), status: .created)
         response.headers[.location] = "/v1/\(Entity.collection)/\(id)"
         return response
     }
@@ -87,7 +87,7 @@ struct PolicyEntityController<Entity: PolicyEntity> {
             }
             return entity.adminView(masks: draft.secretMasks)
         }
-        return try JSONResponse.make(view)
+        return try JSONResponse.make(try await view.withPolicyWarnings(from: repository))
     }
 
     @Sendable func delete(_ request: Request, context: DispatcherRequestContext) async throws -> Response {

@@ -47,10 +47,10 @@ struct PolicyVersionController {
     @Sendable func restore(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let number = try versionNumber(context)
         let (version, policy) = try await PolicyDocument.restore(version: number, in: repository, actor: context.actor)
-        return try JSONResponse.make(.object([
+        return try JSONResponse.make(try await JSONValue.object([
             "version": .number(Double(version)),
             "restored_version": .number(Double(number)),
             "policy": policy,
-        ]))
+        ]).withPolicyWarnings(from: repository))
     }
 }

@@ -241,7 +241,12 @@ public struct DeliveryWorker: Service {
         }
         let now = Date()
         let result: CRMResult
-        if let apiKey = job.apiKey {
+        if let apiKey = job.apiKey, PlaceholderKey.isPlaceholder(apiKey) {
+            // Never sent: Buying Buddy would refuse it, or worse, the example's key might mean something there.
+            let owner = job.target.agentID.map { "agent '\($0)'" } ?? "account '\(job.target.accountID)'"
+            result = CRMResult(verdict: .permanentFailure, errorClass: "placeholder_key", durationMS: 0,
+                               detail: "the key of \(owner) is still the placeholder (\(PlaceholderKey.prefix)…) from Config/policy.example.json: set its real key, then redeliver")
+        } else if let apiKey = job.apiKey {
             result = await client.post(job, apiKey: apiKey)
             switch result.verdict {
             case .delivered: await breaker.succeeded([circuits.host, circuits.key])

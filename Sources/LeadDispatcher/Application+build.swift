@@ -27,7 +27,8 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
     let breaker = CircuitBreaker(threshold: settings.circuitThreshold, initialCoolDown: settings.circuitCoolDown,
                                  maxCoolDown: settings.circuitCoolDown * 10)
     let pressure = IngestPressure()
-    let router = buildRouter(store: store, settings: settings, delivery: wakeUp, circuits: breaker, pressure: pressure)
+    let storage = StorageHealth(databasePath: settings.database, logger: logger)
+    let router = buildRouter(store: store, settings: settings, delivery: wakeUp, circuits: breaker, pressure: pressure, storage: storage)
     var app = Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
@@ -36,7 +37,8 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
             logger.notice("listening", metadata: ["address": .string("\(settings.host):\(channel.localAddress?.port ?? settings.port)")])
         },
         logger: logger)
-    app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, breaker: breaker, pressure: pressure, logger: logger),
+    app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, breaker: breaker, pressure: pressure,
+                                   storage: storage, logger: logger),
                     RetentionService(leads: store, retentionDays: settings.retentionDays, logger: logger))
     return app
 }
@@ -58,19 +60,20 @@ public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
 /// The routes: health, metrics, the API document and lead ingest without a token; everything under
 /// `/v1` behind a bearer token.
 func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: DeliveryWakeUp?, circuits: CircuitBreaker?,
-                 pressure: IngestPressure? = nil) -> Router<DispatcherRequestContext> {
+                 pressure: IngestPressure? = nil, storage: StorageHealth) -> Router<DispatcherRequestContext> {
     let router = Router(context: DispatcherRequestContext.self)
     let routes = RouteTable()
     router.addMiddleware {
         RequestIDMiddleware()
         RequestLogMiddleware(.info)
         MetricsMiddleware()
-        ErrorMappingMiddleware(routes: routes)
+        ErrorMappingMiddleware(routes: routes, storage: storage)
     }
-    HealthController(store: store, circuits: circuits).addRoutes(to: router)
-    MetricsController(registry: MetricsRegistry.shared, outbox: store, pressure: pressure).addRoutes(to: router)
+    HealthController(store: store, circuits: circuits, storage: storage).addRoutes(to: router)
+    MetricsController(registry: MetricsRegistry.shared, outbox: store, pressure: pressure, storage: storage).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
-    LeadImportController(vendors: store, leads: store, settings: settings, delivery: delivery, pressure: pressure).addRoutes(to: router)
+    LeadImportController(vendors: store, leads: store, settings: settings, delivery: delivery, pressure: pressure, storage: storage)
+        .addRoutes(to: router)
 
     let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(tokens: store))
     let limit = settings.maxAdminBodyBytes

@@ -248,6 +248,8 @@ enum Schema {
     ///   before this migration have none, and a restore of one keeps the keys stored now for the same ids.
     /// - `delivery_attempt.detail`: what failed, in words, for an attempt without an answer (the
     ///   connection error and the host tried), so a failure can be diagnosed without the log.
+    /// - `storage_probe`: one row that a service refusing writes for lack of space rewrites to learn
+    ///   when space has returned.
     /// - `master_key_check`: a value sealed under the master key, written at the first start with
     ///   this migration; a key that does not open it opens no stored secret either.
     private static func restorableVersions(_ db: Database) throws {
@@ -267,6 +269,10 @@ enum Schema {
                 SELECT v.version, 'agent', a.id, a.api_key_sealed, a.api_key_hint
                 FROM agent a, (SELECT MAX(version) AS version FROM policy_version) v WHERE v.version IS NOT NULL;
             ALTER TABLE delivery_attempt ADD COLUMN detail TEXT;
+            CREATE TABLE storage_probe (
+                id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+                at TEXT NOT NULL
+            );
             CREATE TABLE master_key_check (
                 id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
                 sealed BLOB NOT NULL

@@ -16,12 +16,16 @@ struct MetricsController {
     let outbox: any OutboxRepository
     /// Ingest's share of the writer, for `dispatcher_ingest_writer_busy_ratio` (absent when nil).
     var pressure: IngestPressure? = nil
+    var storage: StorageHealth? = nil
 
     func addRoutes(to router: Router<DispatcherRequestContext>) {
         let registry = self.registry
         let outbox = self.outbox
         let pressure = self.pressure
+        let storage = self.storage
         router.get("/metrics") { _, context in
+            // Present from the first scrape, 0 until a write fails for lack of space.
+            Gauge(label: "dispatcher_storage_full").record(storage?.isFull == true ? 1 : 0)
             if let pressure {
                 // At 0.5 and above, delivery runs at its floor (see IngestPressure).
                 Gauge(label: "dispatcher_ingest_writer_busy_ratio").record(pressure.busyShare())

@@ -37,11 +37,14 @@ public struct DeliveryWorker: Service {
     /// so that a spike of leads is answered first and delivered just after.
     static let yieldToIngest = Duration.milliseconds(50)
     let pressure: IngestPressure?
+    /// Told of writes refused for lack of space (logged once there, not once per claim or record).
+    let storage: StorageHealth?
 
     init(outbox: any OutboxRepository, settings: DispatcherSettings, wakeUp: DeliveryWakeUp, breaker: CircuitBreaker,
-         pressure: IngestPressure? = nil, logger: Logger) {
+         pressure: IngestPressure? = nil, storage: StorageHealth? = nil, logger: Logger) {
         self.outbox = outbox
         self.pressure = pressure
+        self.storage = storage
         self.breaker = breaker
         var configuration = HTTPClient.Configuration()
         let timeout = TimeAmount.milliseconds(Int64(settings.deliveryTimeout * 1000))
@@ -180,6 +183,8 @@ public struct DeliveryWorker: Service {
             let lease = settings.deliveryTimeout * Double(claimBatch / concurrency + 1) + 60
             do {
                 jobs = try await outbox.claimDueJobs(limit: wanted, now: Date(), lease: lease)
+            } catch where storage?.isFullFailure(error) == true {
+                // Said once by StorageHealth; the leads wait in the outbox until space returns.
             } catch {
                 logger.error("delivery: cannot claim leads", metadata: ["error": "\(error)"])
             }
@@ -214,6 +219,9 @@ public struct DeliveryWorker: Service {
         wakeUp.wake()
         do {
             try await records.submit(recorded)
+            storage?.noteWritten()
+        } catch where storage?.isFullFailure(error) == true {
+            // The lead stays claimed until its lease runs out, then is delivered again: nothing is lost.
         } catch {
             logger.error("delivery: cannot record an attempt", metadata: ["lead_id": "\(job.leadID)", "error": "\(error)"])
         }

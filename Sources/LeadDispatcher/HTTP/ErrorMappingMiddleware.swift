@@ -8,10 +8,14 @@ import Logging
 /// reveals nothing but the request id (the details go to the log).
 struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: RouteTable
+    let storage: StorageHealth
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch where storage.isFullFailure(error) {
+            throw APIError(.serviceUnavailable, "storage full: the dispatcher cannot write to its database now; nothing changed, retry later",
+                           headers: [.retryAfter: String(StorageHealth.retryAfterSeconds)])
         } catch let error as PolicyError {
             throw APIError(error)
         } catch let error as StoreError {

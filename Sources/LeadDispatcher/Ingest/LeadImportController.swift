@@ -16,6 +16,7 @@ struct LeadImportController {
     let settings: DispatcherSettings
     let delivery: DeliveryWakeUp?
     let rateLimiter = VendorRateLimiter()
+    let storage: StorageHealth?
     /// Concurrent leads share one write transaction (see `GroupCommit`), committed from a thread of
     /// its own: every lead waits for the one writer, so nothing between two batches waits for a turn
     /// in the concurrency pool.
@@ -23,8 +24,9 @@ struct LeadImportController {
     private let decisionTimer = Metrics.Timer(label: "dispatcher_decision_duration_seconds")
 
     init(vendors: any VendorRepository, leads: any LeadRepository, settings: DispatcherSettings, delivery: DeliveryWakeUp?,
-         pressure: IngestPressure? = nil) {
+         pressure: IngestPressure? = nil, storage: StorageHealth? = nil) {
         self.vendors = vendors
+        self.storage = storage
         self.settings = settings
         self.delivery = delivery
         let timeZone = settings.timeZone
@@ -45,7 +47,14 @@ struct LeadImportController {
         // The vendor, once known, names the ingest counter; a request refused before that counts as `unknown`.
         var vendorID = "unknown"
         do {
-            let accepted = try await accept(request, context: context, vendorID: &vendorID)
+            let accepted: AcceptedLead
+            do {
+                accepted = try await accept(request, context: context, vendorID: &vendorID)
+                storage?.noteWritten()
+            } catch where storage?.isFullFailure(error) == true {
+                throw IngestError(.serviceUnavailable, "storage full: the dispatcher cannot store leads right now; this lead was not kept, retry later",
+                                  headers: [.retryAfter: String(StorageHealth.retryAfterSeconds)])
+            }
             var body: [String: JSONValue] = [
                 "success": .bool(true),
                 "lead_id": .string(accepted.leadID),
@@ -66,7 +75,10 @@ struct LeadImportController {
             return try JSONResponse.make(.object(body))
         } catch let error as IngestError {
             Self.count(vendorID: vendorID, outcome: "refused_\(error.status.code)")
-            context.logger.notice("lead refused", metadata: ["status": "\(error.status.code)", "reason": "\(error.message)"])
+            // A full disk is logged once by StorageHealth, not once per lead it refuses.
+            if error.status != .serviceUnavailable {
+                context.logger.notice("lead refused", metadata: ["status": "\(error.status.code)", "reason": "\(error.message)"])
+            }
             throw error
         }
     }

@@ -26,11 +26,7 @@ import Testing
         }
 
         func waitUntilReady() async throws {
-            for _ in 0..<200 {
-                if await ServeCommandTests.get("http://127.0.0.1:\(port)/readyz")?.0 == 200 { return }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            Issue.record("the service did not become ready")
+            try await waitUntil("the service becomes ready") { await ServeCommandTests.get("http://127.0.0.1:\(port)/readyz")?.0 == 200 }
         }
 
         func send(_ method: String, _ path: String, token: String? = nil, json: String) async -> (Int, [String: JSONValue])? {
@@ -83,7 +79,7 @@ import Testing
                 }
             }
             group.addTask {
-                while await accepted.count < 120 { try? await Task.sleep(for: .milliseconds(5)) }
+                try? await waitUntil("120 leads are accepted before the crash", interval: .milliseconds(2)) { await accepted.count >= 120 }
                 kill(pid, SIGKILL)
             }
         }
@@ -96,17 +92,20 @@ import Testing
         try await binary.waitUntilReady()
         var missing = acceptedLeads.map(\.id)
         var undelivered = missing
-        for _ in 0..<300 where !undelivered.isEmpty {
+        try await waitUntil("every accepted lead is delivered after the crash", timeout: .seconds(60)) {
             var stillMissing: [String] = []
             var stillUndelivered: [String] = []
             for id in undelivered {
-                guard let lead = await ServeCommandTests.get("http://127.0.0.1:\(binary.port)/v1/leads/\(id)", token: token) else { continue }
+                guard let lead = await ServeCommandTests.get("http://127.0.0.1:\(binary.port)/v1/leads/\(id)", token: token) else {
+                    stillUndelivered.append(id)
+                    continue
+                }
                 if lead.0 == 404 { stillMissing.append(id) }
                 if !lead.1.contains(#""status":"delivered""#) { stillUndelivered.append(id) }
             }
             missing = stillMissing
             undelivered = stillUndelivered
-            if !undelivered.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+            return undelivered.isEmpty
         }
         let received = Set(await server.crm.received.compactMap { $0.fields["fname"]?.stringValue })
         let lost = acceptedLeads.filter { !received.contains($0.name) }

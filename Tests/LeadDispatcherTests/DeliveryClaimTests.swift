@@ -77,15 +77,10 @@ import Testing
                                     logger: Logger(label: "test"))
         #expect(worker.claimBatch == leads, "one claim holds all of the test's leads")
         let running = Task { try await worker.run() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while await server.crm.received.count < leads, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil("every lead reached the CRM") { await server.crm.received.count >= leads }
         #expect(await server.crm.received.count == leads)
         #expect(outbox.heldClaims >= 1, "the next claim was asked for before the last lead started")
-        while outbox.recorded.count < leads, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil("every attempt is recorded") { outbox.recorded.count >= leads }
         #expect(outbox.recorded.count == leads)
         #expect(outbox.recorded.allSatisfy { $0.outcome == .delivered })
         running.cancel()
@@ -125,8 +120,7 @@ import Testing
                                     logger: Logger(label: "test"))
         let running = Task { try await worker.run() }
         func waitForClaims(above count: Int) async throws {
-            let deadline = ContinuousClock.now + .seconds(10)
-            while outbox.claims <= count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            try await waitUntil("a claim after the first \(count)") { outbox.claims > count }
         }
         try await waitForClaims(above: 0)
         try await Task.sleep(for: .milliseconds(500))

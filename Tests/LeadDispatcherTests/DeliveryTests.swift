@@ -37,15 +37,13 @@ import Testing
             return response["lead_id"]?.stringValue ?? ""
         }
 
-        /// Polls the lead until its status is one of `statuses` (10 s at most).
-        func waitFor(_ id: String, _ statuses: Set<String>) async throws -> JSONTestResponse {
+        /// The lead once its status is one of `statuses`.
+        func waitFor(_ id: String, _ statuses: Set<String>, sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONTestResponse {
             var lead = try await client.send(.get, "/v1/leads/\(id)", token: service.auditorToken)
-            let deadline = ContinuousClock.now + .seconds(10)
-            while !statuses.contains(lead["status"]?.stringValue ?? ""), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
+            try await waitUntil("lead \(id) is \(statuses.sorted().joined(separator: " or "))", sourceLocation: sourceLocation) {
                 lead = try await client.send(.get, "/v1/leads/\(id)", token: service.auditorToken)
+                return statuses.contains(lead["status"]?.stringValue ?? "")
             }
-            #expect(statuses.contains(lead["status"]?.stringValue ?? ""), "\(lead.text)")
             return lead
         }
     }
@@ -235,7 +233,7 @@ import Testing
             for index in 0..<10 {
                 ids.append(try await harness.post(#""fname":"Lead \#(index)","tags":"buyer""#))
             }
-            try await Task.sleep(for: .milliseconds(300))
+            try await waitUntil("every lead was tried while the CRM was down") { await server.crm.received.count >= ids.count }
             await server.crm.answer(otherwise: .succeed)
             for id in ids {
                 _ = try await harness.waitFor(id, ["delivered"])
@@ -250,8 +248,9 @@ import Testing
         let server = try await StandInServer.start()
         try await Self.withDispatcher(crmURL: server.url) { harness in
             let id = try await harness.post(#""fname":"Seller","tags":"seller""#)
-            try await Task.sleep(for: .milliseconds(200))
-            #expect(await server.crm.received.isEmpty)
+            // A routed lead after it, delivered: the worker has been past the unrouted one, and left it.
+            _ = try await harness.waitFor(try await harness.post(#""fname":"Buyer","tags":"buyer""#), ["delivered"])
+            #expect(await server.crm.received.map { $0.fields["fname"]?.stringValue } == ["Buyer"])
             _ = try await harness.client.send(.post, "/v1/rules", token: harness.service.adminToken,
                                               json: #"{"id":"rest","name":"Rest","priority":100,"action":{"type":"crm_round_robin","account_id":"acme"}}"#)
             let rerouted = try await harness.client.send(.post, "/v1/leads/\(id)/reroute", token: harness.service.adminToken)
@@ -268,14 +267,18 @@ import Testing
         try await Self.withDispatcher(crmURL: server.url, configure: {
             $0.maxAttempts = 1000
             $0.circuitThreshold = 3
-            $0.circuitCoolDown = 0.6
+            // Long enough that the checks below run inside it however busy the machine.
+            $0.circuitCoolDown = 3
         }) { harness in
             let id = try await harness.post(#""fname":"Pat","tags":"buyer""#)
-            try await Task.sleep(for: .milliseconds(300))
+            var ready = try await harness.client.send(.get, "/readyz")
+            try await waitUntil("the circuit opens") {
+                ready = try await harness.client.send(.get, "/readyz")
+                return ready["delivery"]?.objectValue?["status"] == .string("degraded")
+            }
             // Three failures opened the circuit: the CRM is left alone during the cool-down.
             let hits = await server.crm.received.count
             #expect(hits == 3)
-            let ready = try await harness.client.send(.get, "/readyz")
             #expect(ready.status == .ok)
             let delivery = ready["delivery"]?.objectValue
             #expect(delivery?["status"] == .string("degraded"))

@@ -4,26 +4,48 @@ import Testing
 
 @testable import LeadDispatcher
 
-/// Records what each commit received; the first commit can be held back, so that later requests
-/// gather behind it as they do behind a slow fsync.
+/// Records what each commit received; the first commit can be held until the test releases it, so
+/// that later requests gather behind it as they do behind a slow fsync.
 final class CommitLog: Sendable {
     private let batches = Mutex<[[Int]]>([])
-    let firstCommitDelay: Duration
+    /// The held first commit: released, or waiting to be (async, or a blocked thread's semaphore).
+    private let gate = Mutex<(released: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+    private let blockedGate = DispatchSemaphore(value: 0)
+    let holdsFirstCommit: Bool
     let failing: Int?
 
-    init(firstCommitDelay: Duration = .zero, failing: Int? = nil) {
-        self.firstCommitDelay = firstCommitDelay
+    init(holdsFirstCommit: Bool = false, failing: Int? = nil) {
+        self.holdsFirstCommit = holdsFirstCommit
         self.failing = failing
     }
 
     var recorded: [[Int]] { batches.withLock { $0 } }
+
+    /// Lets the held first commit finish.
+    func release() {
+        let waiter = gate.withLock { gate -> CheckedContinuation<Void, Never>? in
+            gate.released = true
+            defer { gate.waiter = nil }
+            return gate.waiter
+        }
+        waiter?.resume()
+        blockedGate.signal()
+    }
 
     func commit(_ items: [Int]) async throws -> [String] {
         let isFirst = batches.withLock { batches in
             batches.append(items)
             return batches.count == 1
         }
-        if isFirst, firstCommitDelay > .zero { try await Task.sleep(for: firstCommitDelay) }
+        if isFirst, holdsFirstCommit {
+            await withCheckedContinuation { continuation in
+                let released = gate.withLock { gate -> Bool in
+                    if !gate.released { gate.waiter = continuation }
+                    return gate.released
+                }
+                if released { continuation.resume() }
+            }
+        }
         if let failing, items.contains(failing) { throw CommitFailure() }
         return items.map { "committed \($0)" }
     }
@@ -34,14 +56,33 @@ final class CommitLog: Sendable {
             batches.append(items)
             return batches.count == 1
         }
-        if isFirst, firstCommitDelay > .zero {
-            Thread.sleep(forTimeInterval: Double(firstCommitDelay.components.attoseconds) / 1e18 + Double(firstCommitDelay.components.seconds))
-        }
+        if isFirst, holdsFirstCommit { blockedGate.wait() }
         if let failing, items.contains(failing) { throw CommitFailure() }
         return items.map { "committed \($0)" }
     }
 
     struct CommitFailure: Error {}
+}
+
+extension GroupCommit {
+    /// Submits `items` while the first commit is held, and releases it once every one of them is
+    /// waiting for the next commit: they gather behind it, on a busy machine as on an idle one.
+    func submitBehindHeldCommit(_ items: ClosedRange<Int>, log: CommitLog) async throws -> [Int: Result<Output, any Error>] where Item == Int {
+        try await waitUntil("the first commit has begun") { log.recorded.count == 1 }
+        return try await withThrowingTaskGroup(of: (Int, Result<Output, any Error>)?.self) { group in
+            for item in items {
+                group.addTask { (item, await Result(catchingAsync: { try await self.submit(item) })) }
+            }
+            group.addTask {
+                try await waitUntil("every request waits behind the held commit") { self.waitingCount == items.count }
+                log.release()
+                return nil
+            }
+            var results: [Int: Result<Output, any Error>] = [:]
+            for try await case let (item, result)? in group { results[item] = result }
+            return results
+        }
+    }
 }
 
 /// Ingest commits from a thread of its own (`blocking`), delivery from the concurrency pool (`async`):
@@ -68,18 +109,12 @@ enum CommitterKind: CaseIterable, Sendable {
 
     @Test(arguments: CommitterKind.allCases)
     func requestsArrivingDuringACommitShareTheNextOneAndEachGetsItsOwnAnswer(_ kind: CommitterKind) async throws {
-        let log = CommitLog(firstCommitDelay: .milliseconds(200))
+        let log = CommitLog(holdsFirstCommit: true)
         let commits = kind.groupCommit(log, maxBatch: 100)
         async let first = commits.submit(0)
-        try await Task.sleep(for: .milliseconds(50))
-        let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
-            for item in 1...40 {
-                group.addTask { (item, try await commits.submit(item)) }
-            }
-            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
-        }
+        let answers = try await commits.submitBehindHeldCommit(1...40, log: log)
         #expect(try await first == "committed 0")
-        for item in 1...40 { #expect(answers[item] == "committed \(item)") }
+        for item in 1...40 { #expect(try answers[item]?.get() == "committed \(item)") }
         let batches = log.recorded
         #expect(batches.first == [0])
         // The forty waited behind the slow first commit and went in one transaction.
@@ -89,14 +124,11 @@ enum CommitterKind: CaseIterable, Sendable {
 
     @Test(arguments: CommitterKind.allCases)
     func aBatchNeverExceedsItsLimit(_ kind: CommitterKind) async throws {
-        let log = CommitLog(firstCommitDelay: .milliseconds(200))
+        let log = CommitLog(holdsFirstCommit: true)
         let commits = kind.groupCommit(log, maxBatch: 8)
         async let first = commits.submit(0)
-        try await Task.sleep(for: .milliseconds(50))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for item in 1...30 { group.addTask { _ = try await commits.submit(item) } }
-            try await group.waitForAll()
-        }
+        let results = try await commits.submitBehindHeldCommit(1...30, log: log)
+        #expect(results.values.allSatisfy { (try? $0.get()) != nil })
         _ = try await first
         let batches = log.recorded
         #expect(batches.allSatisfy { $0.count <= 8 }, "\(batches)")
@@ -106,16 +138,10 @@ enum CommitterKind: CaseIterable, Sendable {
 
     @Test(arguments: CommitterKind.allCases)
     func aFailedBatchFailsOnlyTheRequestAtFault(_ kind: CommitterKind) async throws {
-        let log = CommitLog(firstCommitDelay: .milliseconds(200), failing: 13)
+        let log = CommitLog(holdsFirstCommit: true, failing: 13)
         let commits = kind.groupCommit(log, maxBatch: 100)
         async let first = commits.submit(0)
-        try await Task.sleep(for: .milliseconds(50))
-        let results = await withTaskGroup(of: (Int, Bool).self) { group in
-            for item in 1...20 {
-                group.addTask { (item, (try? await commits.submit(item)) != nil) }
-            }
-            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
-        }
+        let results = try await commits.submitBehindHeldCommit(1...20, log: log).mapValues { (try? $0.get()) != nil }
         _ = try await first
         #expect(results[13] == false)
         for item in 1...20 where item != 13 { #expect(results[item] == true, "item \(item)") }

@@ -58,9 +58,8 @@ import Testing
             _ = try await client.send(.post, "/clientapi/lead-import", json: #"{"api_key":"\#(vendorKey)x","fname":"Pat"}"#)
             _ = try await client.send(.get, "/v1/agents", token: token + "x")
             let id = posted["lead_id"]?.stringValue ?? ""
-            for _ in 0..<200 {
-                if try await client.send(.get, "/v1/leads/\(id)", token: admin)["status"] == .string("delivered") { break }
-                try await Task.sleep(for: .milliseconds(20))
+            try await waitUntil("the lead is delivered") {
+                try await client.send(.get, "/v1/leads/\(id)", token: admin)["status"] == .string("delivered")
             }
             return [vendorKey, token, admin, SamplePolicy.adminKey, SamplePolicy.janeKey, SamplePolicy.bobKey]
         }

@@ -57,21 +57,12 @@ import Testing
         try serve.run()
         defer { if serve.isRunning { serve.terminate() } }
 
-        var ready: (Int, String)?
-        for _ in 0..<100 {
-            ready = await Self.get("http://127.0.0.1:\(port)/readyz")
-            if ready?.0 == 200 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(ready?.0 == 200)
+        try await waitUntil("serve answers ready") { await Self.get("http://127.0.0.1:\(port)/readyz")?.0 == 200 }
         #expect(await Self.get("http://127.0.0.1:\(port)/v1/agents", token: token)?.0 == 200)
         #expect(await Self.get("http://127.0.0.1:\(port)/v1/agents")?.0 == 401)
 
         kill(serve.processIdentifier, SIGTERM)
-        for _ in 0..<100 where serve.isRunning {
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(!serve.isRunning)
+        try await waitUntil("serve exits after SIGTERM") { !serve.isRunning }
         #expect(serve.terminationReason == .exit && serve.terminationStatus == 0)
     }
 }

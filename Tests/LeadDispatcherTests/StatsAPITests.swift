@@ -119,13 +119,9 @@ import Testing
         }
         service.settings.retentionDays = 2
         try await service.test { client in
-            var email: JSONValue? = .string("")
-            for _ in 0..<100 {
-                email = try await client.send(.get, "/v1/leads/\(old)", token: service.auditorToken)["email"]
-                if email == .null { break }
-                try await Task.sleep(for: .milliseconds(20))
+            try await waitUntil("retention erased the old lead's email") {
+                try await client.send(.get, "/v1/leads/\(old)", token: service.auditorToken)["email"] == .null
             }
-            #expect(email == .null)
             #expect(try await client.send(.get, "/v1/leads/\(recent)", token: service.auditorToken)["email"] == .string("pat@example.com"))
             let events = try await client.send(.get, "/v1/audit-events?type=leads.erased", token: service.auditorToken)
             #expect(events.items.count == 1)

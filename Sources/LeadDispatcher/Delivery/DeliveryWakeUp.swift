@@ -1,48 +1,72 @@
 import Foundation
+import Synchronization
 
 /// Wakes the delivery loop early: when a lead is queued, when a delivery finishes, or at shutdown.
 /// Between rings the loop sleeps until the next lead falls due (at most a second).
-public actor DeliveryWakeUp {
-    private var pending = false
-    private var waiter: (id: Int, continuation: CheckedContinuation<Void, Never>)?
-    private var nextWaiterID = 0
+///
+/// A one-slot signal: rings while nobody waits fold into one, so a burst of a hundred thousand leads
+/// costs a hundred thousand lock turns and nothing else. `wake()` starts no task, and a wait's timeout
+/// is a child task that ends (cancelled) with the wait, so nothing outlives either.
+public final class DeliveryWakeUp: Sendable {
+    private struct State {
+        /// A ring came while nobody waited: the next wait returns at once.
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     /// Rings from anywhere, without waiting.
-    public nonisolated func wake() {
-        Task { await self.ring() }
-    }
-
-    func ring() {
-        if let waiter {
-            self.waiter = nil
-            waiter.continuation.resume()
-        } else {
-            pending = true
+    public func wake() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.pending = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
         }
+        waiter?.resume()
     }
 
     /// Returns at the next ring (or at once if one came since the last wait), or after `seconds`.
+    /// One waiter at a time: the delivery loop.
     func wait(upTo seconds: Double) async {
-        if pending {
-            pending = false
-            return
+        let rang = state.withLock { state in
+            defer { state.pending = false }
+            return state.pending
         }
-        nextWaiterID += 1
-        let id = nextWaiterID
-        await withCheckedContinuation { continuation in
-            waiter = (id, continuation)
-            Task {
-                try? await Task.sleep(for: .seconds(seconds))
-                self.expire(id)
-            }
+        if rang { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.ring() }
+            group.addTask { try? await Task.sleep(for: .seconds(seconds)) }
+            await group.next()
+            group.cancelAll()
         }
     }
 
-    private func expire(_ id: Int) {
-        guard let waiter, waiter.id == id else { return }
-        self.waiter = nil
-        waiter.continuation.resume()
+    /// Suspends until a ring, or until the task is cancelled (the timeout won).
+    private func ring() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
     }
 }

@@ -70,6 +70,9 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     }
 
     /// Commits `item` with whatever else is waiting, and returns its result once that commit is durable.
+    /// Requests waiting for a commit (not yet in one).
+    var waitingCount: Int { queue.withLock { $0.waiting.count } }
+
     func submit(_ item: Item) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             let startsBatch = queue.withLock { queue in

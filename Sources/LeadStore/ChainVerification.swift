@@ -10,12 +10,18 @@ public struct ChainVerification: Sendable, Equatable {
     public var firstBrokenID: String?
     /// Why that link is broken.
     public var problem: String?
+    /// The last event that checked out, and its hash: what an auditor writes down somewhere the
+    /// database's writers cannot reach, so that a later chain rewritten from an earlier point shows.
+    public var newestID: String?
+    public var newestHash: String?
 
-    public init(ok: Bool, checked: Int, firstBrokenID: String?, problem: String?) {
+    public init(ok: Bool, checked: Int, firstBrokenID: String?, problem: String?, newestID: String? = nil, newestHash: String? = nil) {
         self.ok = ok
         self.checked = checked
         self.firstBrokenID = firstBrokenID
         self.problem = problem
+        self.newestID = newestID
+        self.newestHash = newestHash
     }
 }
 
@@ -31,7 +37,8 @@ extension AuditChain {
         while let row = try rows.next() {
             let event = AuditLog.event(from: row)
             func broken(_ problem: String) -> ChainVerification {
-                ChainVerification(ok: false, checked: checked, firstBrokenID: String(event.seq), problem: problem)
+                ChainVerification(ok: false, checked: checked, firstBrokenID: String(event.seq), problem: problem,
+                                  newestID: previousSeq > 0 ? String(previousSeq) : nil, newestHash: previousSeq > 0 ? previousHash : nil)
             }
             if event.seq != previousSeq + 1 {
                 return broken("event \(previousSeq + 1) is missing before it")
@@ -49,8 +56,10 @@ extension AuditChain {
         let used = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_event'") ?? 0
         if used > previousSeq {
             return ChainVerification(ok: false, checked: checked, firstBrokenID: String(previousSeq + 1),
-                                     problem: "events \(previousSeq + 1) to \(used) were written and are gone")
+                                     problem: "events \(previousSeq + 1) to \(used) were written and are gone",
+                                     newestID: previousSeq > 0 ? String(previousSeq) : nil, newestHash: previousSeq > 0 ? previousHash : nil)
         }
-        return ChainVerification(ok: true, checked: checked, firstBrokenID: nil, problem: nil)
+        return ChainVerification(ok: true, checked: checked, firstBrokenID: nil, problem: nil,
+                                 newestID: previousSeq > 0 ? String(previousSeq) : nil, newestHash: previousSeq > 0 ? previousHash : nil)
     }
 }

@@ -28,7 +28,10 @@ import Testing
         for id in ids.prefix(4) {
             _ = try await store.revokeToken(id: id, actor: .cli("test"))
         }
-        #expect(try await store.verifyAuditChain() == ChainVerification(ok: true, checked: 9, firstBrokenID: nil, problem: nil))
+        let verified = try await store.verifyAuditChain()
+        let newest = try await store.auditEvents(type: nil, limit: 1, beforeSeq: nil).first
+        #expect(verified == ChainVerification(ok: true, checked: 9, firstBrokenID: nil, problem: nil, newestID: "9", newestHash: newest?.hash))
+        #expect(newest?.hash.count == 64)
         try store.close()
         return database
     }

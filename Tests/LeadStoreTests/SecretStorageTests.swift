@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LeadPolicy
 import LeadStore
 import Testing
@@ -37,6 +38,31 @@ import Testing
         let stored = try await store.currentPolicy()
         #expect(stored.secretMasks[SecretOwner(kind: Agent.kind, id: "jane")] == "••••d5c4")
         #expect(SecretMask.mask("short") == "••••")
+    }
+
+    /// A database from before the check value: the stored keys themselves are tried, and the check
+    /// value is written only when they all open.
+    @Test func aDatabaseWithoutTheCheckValueIsCheckedAgainstItsKeys() async throws {
+        let database = try TemporaryDatabase()
+        do {
+            let store = try database.open()
+            try await seed(store)
+            try store.close()
+        }
+        let queue = try DatabaseQueue(path: database.path)
+        try await queue.write { try $0.execute(sql: "DELETE FROM master_key_check") }
+        try queue.close()
+        #expect(throws: StoreError.wrongMasterKey) {
+            _ = try SQLiteStore(path: database.path, masterKey: .generate())
+        }
+        let reopened = try database.open()
+        #expect(try await reopened.secret(for: SecretOwner(kind: Agent.kind, id: "jane")) == agentKey)
+        #expect(await reopened.isReady())
+        try reopened.close()
+        // Now checked by the value the right key wrote.
+        #expect(throws: StoreError.wrongMasterKey) {
+            _ = try SQLiteStore(path: database.path, masterKey: .generate())
+        }
     }
 
     @Test func anotherMasterKeyCannotOpenTheSecrets() async throws {

@@ -11,6 +11,13 @@ struct PolicyCommand: AsyncParsableCommand {
         abstract: "Import, export or restore the whole routing policy as one JSON document.",
         subcommands: [Import.self, Export.self, Restore.self])
 
+    /// What in the policy now in force cannot work as written, one `warning:` line each on standard error.
+    static func printWarnings(of store: SQLiteStore) async throws {
+        for warning in try await store.policyWarnings() {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
+    }
+
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a policy document and apply it atomically (nothing changes on any error).")
@@ -29,9 +36,7 @@ struct PolicyCommand: AsyncParsableCommand {
                 _ = try await PolicyDocument.apply(document, to: store, actor: .cli("policy import"))
                 let policy = try await store.currentPolicy().policy
                 print("imported \(file): \(policy.accounts.count) accounts, \(policy.agents.count) agents, \(policy.pools.count) pools, \(policy.rules.count) rules")
-                for warning in try await store.policyWarnings() {
-                    FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
-                }
+                try await PolicyCommand.printWarnings(of: store)
             }
         }
     }
@@ -73,9 +78,7 @@ struct PolicyCommand: AsyncParsableCommand {
                 let restored = try await PolicyDocument.restore(version: version, in: store, actor: .cli("policy restore"))
                 let policy = try await store.currentPolicy().policy
                 print("restored policy version \(version) as version \(restored.version): \(policy.accounts.count) accounts, \(policy.agents.count) agents, \(policy.pools.count) pools, \(policy.rules.count) rules")
-                for warning in try await store.policyWarnings() {
-                    FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
-                }
+                try await PolicyCommand.printWarnings(of: store)
             }
         }
     }

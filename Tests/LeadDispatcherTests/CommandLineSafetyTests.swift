@@ -9,15 +9,7 @@ extension CommandLineTests {
     /// Runs the binary for at most `seconds`, then stops it (SIGTERM) if it still runs. `stopped` says
     /// whether it had to be stopped: a `serve` that should have refused to start would run on.
     func runBounded(_ arguments: [String], environment: [String: String] = [:], seconds: Double = 20) async throws -> (run: Run, stopped: Bool) {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DISPATCHER_") }.merging(environment) { $1 }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
+        let (process, output, error) = process(arguments, environment: environment)
         let exited = AsyncStream<Void> { continuation in
             process.terminationHandler = { _ in continuation.yield(); continuation.finish() }
         }

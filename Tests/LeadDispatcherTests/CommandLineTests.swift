@@ -31,7 +31,9 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    func run(_ arguments: String..., environment: [String: String] = [:]) throws -> Run {
+    /// The binary, set to run in the test's folder with `environment` and no other `DISPATCHER_*` variable;
+    /// standard output and error go to pipes.
+    func process(_ arguments: [String], environment: [String: String]) -> (Process, output: Pipe, error: Pipe) {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -42,6 +44,11 @@ import Testing
         let error = Pipe()
         process.standardOutput = output
         process.standardError = error
+        return (process, output, error)
+    }
+
+    func run(_ arguments: String..., environment: [String: String] = [:]) throws -> Run {
+        let (process, output, error) = process(arguments, environment: environment)
         try process.run()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = error.fileHandleForReading.readDataToEndOfFile()

@@ -34,11 +34,15 @@ extension AuditChain {
         var previousSeq: Int64 = 0
         var checked = 0
         let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit_event ORDER BY seq")
+        /// The result, naming the last event that checked out as the newest.
+        func result(ok: Bool, firstBrokenID: String?, problem: String?) -> ChainVerification {
+            ChainVerification(ok: ok, checked: checked, firstBrokenID: firstBrokenID, problem: problem,
+                              newestID: previousSeq > 0 ? String(previousSeq) : nil, newestHash: previousSeq > 0 ? previousHash : nil)
+        }
         while let row = try rows.next() {
             let event = AuditLog.event(from: row)
             func broken(_ problem: String) -> ChainVerification {
-                ChainVerification(ok: false, checked: checked, firstBrokenID: String(event.seq), problem: problem,
-                                  newestID: previousSeq > 0 ? String(previousSeq) : nil, newestHash: previousSeq > 0 ? previousHash : nil)
+                result(ok: false, firstBrokenID: String(event.seq), problem: problem)
             }
             if event.seq != previousSeq + 1 {
                 return broken("event \(previousSeq + 1) is missing before it")
@@ -55,11 +59,8 @@ extension AuditChain {
         }
         let used = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_event'") ?? 0
         if used > previousSeq {
-            return ChainVerification(ok: false, checked: checked, firstBrokenID: String(previousSeq + 1),
-                                     problem: "events \(previousSeq + 1) to \(used) were written and are gone",
-                                     newestID: previousSeq > 0 ? String(previousSeq) : nil, newestHash: previousSeq > 0 ? previousHash : nil)
+            return result(ok: false, firstBrokenID: String(previousSeq + 1), problem: "events \(previousSeq + 1) to \(used) were written and are gone")
         }
-        return ChainVerification(ok: true, checked: checked, firstBrokenID: nil, problem: nil,
-                                 newestID: previousSeq > 0 ? String(previousSeq) : nil, newestHash: previousSeq > 0 ? previousHash : nil)
+        return result(ok: true, firstBrokenID: nil, problem: nil)
     }
 }

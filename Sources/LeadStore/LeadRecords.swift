@@ -86,14 +86,13 @@ public struct DeliveryAttempt: Sendable, Equatable {
     /// The `success` of the answer's JSON; nil when there was none.
     public var crmSuccess: Bool?
     /// The error class: `connection`, `timeout`, `http_429`, `http_5xx`, `http_<status>` (another
-    /// status), `crm_rejected`, `no_key`,
-    /// `malformed_response`; nil on success.
+    /// status), `crm_rejected`, `malformed_response`, `no_key`, `placeholder_key`; nil on success.
     public var error: String?
     public var durationMS: Int
     /// The answer's body, truncated.
     public var responseBody: String?
-    /// For an attempt without an answer: what failed and the host tried (`connection refused by
-    /// 127.0.0.1:9`); never the key or the lead's fields.
+    /// For an attempt without an answer: what failed and the host tried (`connect(…): Connection refused
+    /// (errno: 111) (127.0.0.1:9)`), or why nothing was sent; never the key or the lead's fields.
     public var detail: String?
 
     public init(at: String, httpStatus: Int?, crmSuccess: Bool?, error: String?, durationMS: Int, responseBody: String?, detail: String? = nil) {

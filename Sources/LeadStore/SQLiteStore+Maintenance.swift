@@ -35,7 +35,8 @@ extension SQLiteStore {
         }
     }
 
-    /// Re-encrypts every CRM key (those in force and those kept with policy versions) under `newKey` in one transaction; returns how many keys. The store keeps
+    /// Re-encrypts every CRM key (those in force and those kept with policy versions) and the check value
+    /// under `newKey` in one transaction; returns how many keys of the policy in force. The store keeps
     /// using its old key until it is reopened, so the caller switches the key file (or environment) next.
     public func reencryptSecrets(with newKey: MasterKey) async throws -> Int {
         let oldBox = try requireSecretBox()

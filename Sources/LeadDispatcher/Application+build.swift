@@ -46,9 +46,22 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
 /// Opens the database for writing with the configured master key; refuses, naming where the key came
 /// from, when that key does not open the keys stored in the database (a service that cannot open them
 /// would accept leads and never deliver one).
+///
+/// A key file is created only with a new database: a missing key file beside an existing database is
+/// a lost key, and a new one would open none of its keys.
 public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
+    let databaseExists = FileManager.default.fileExists(atPath: settings.database)
+    let masterKey: MasterKey
     do {
-        return try SQLiteStore(path: settings.database, masterKey: try MasterKeySource.resolve(settings, create: true))
+        masterKey = try MasterKeySource.resolve(settings, create: !databaseExists)
+    } catch StoreError.masterKey(let message) where databaseExists && settings.secretKey == nil {
+        throw StoreError.masterKey("""
+            \(message), but the database \(settings.database) exists: its CRM keys open only with the key it was set up with; \
+            put that key file back (or set DISPATCHER_SECRET_KEY to it)
+            """)
+    }
+    do {
+        return try SQLiteStore(path: settings.database, masterKey: masterKey)
     } catch StoreError.wrongMasterKey {
         throw StoreError.masterKey("""
             the key from \(MasterKeySource.describe(settings)) does not open the CRM keys stored in \(settings.database); \

@@ -67,6 +67,17 @@ extension CommandLineTests {
         #expect(other.error.contains(keyFile + ".other"), "\(other.error)")
     }
 
+    @Test func aLostKeyFileIsNotReplacedByANewOne() async throws {
+        #expect(try run("policy", "import", examplePolicy, "--database", database).status == 0)
+        let keyFile = database + ".key"
+        try FileManager.default.removeItem(atPath: keyFile)
+        let port = try ServeCommandTests.freePort()
+        let (run, stopped) = try await runBounded(["serve", "--port", "\(port)", "--database", database])
+        #expect(!stopped && run.status != 0)
+        #expect(run.error.contains("no key file at \(keyFile)") && run.error.contains("put that key file back"), "\(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: keyFile), "a new key was made for a database it cannot open")
+    }
+
     @Test func policyImportOfAPartialDocumentChangesNothingAndRestoreBringsKeysBack() async throws {
         let imported = try run("policy", "import", examplePolicy, "--database", database)
         #expect(imported.status == 0)

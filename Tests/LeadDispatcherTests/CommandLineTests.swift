@@ -90,7 +90,8 @@ import Testing
     }
 
     @Test func writingCommandsRefuseWhileTheServiceHoldsTheDatabase() throws {
-        let holder = try SQLiteStore(path: database, masterKey: .generate())
+        // As `serve` holds it: with the key file beside it.
+        let holder = try SQLiteStore(path: database, masterKey: try MasterKey.loadOrCreate(keyFile: database + ".key", create: true))
         let run = try run("token", "create", "--role", "admin", "--database", database)
         #expect(run.status != 0)
         #expect(run.error.contains("in use"), "\(run.error)")

@@ -75,6 +75,10 @@ import Testing
         #expect(throws: StoreError.wrongMasterKey) {
             _ = try SQLiteStore(path: database.path, masterKey: .generate())
         }
+        // Opened read-only with the wrong key (nothing is checked at open), it does not say ready.
+        let wrong = try SQLiteStore(path: database.path, masterKey: .generate(), readOnly: true)
+        #expect(await !wrong.isReady())
+        #expect(await (try database.open(readOnly: true)).isReady())
         // Read without a key, the store opens, and a secret stays sealed.
         let reader = try SQLiteStore(path: database.path, masterKey: nil, readOnly: true)
         await #expect(throws: StoreError.self) {

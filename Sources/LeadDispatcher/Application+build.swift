@@ -98,6 +98,7 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     PolicyVersionController(repository: store).addRoutes(to: v1.group("policy/versions"))
     VendorController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("vendors"))
     TokenController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("tokens"))
+    UserController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("users"))
     AuditEventController(repository: store).addRoutes(to: v1.group("audit-events"))
     LeadController(leads: store, settings: settings, delivery: delivery).addRoutes(to: v1)
     StatsController(leads: store, policies: store, vendors: store, settings: settings).addRoutes(to: v1)

@@ -10,6 +10,7 @@ enum Schema {
         migrator.registerMigration("v3-audit-plane", migrate: createAuditPlane)
         migrator.registerMigration("v4-lean-write-path", migrate: leanWritePath)
         migrator.registerMigration("v5-restorable-versions", migrate: restorableVersions)
+        migrator.registerMigration("v6-console-users", migrate: consoleUsers)
         return migrator
     }
 
@@ -276,6 +277,22 @@ enum Schema {
             CREATE TABLE master_key_check (
                 id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
                 sealed BLOB NOT NULL
+            );
+            """)
+    }
+
+    /// People who sign in to the console: an email (unique without case), a role, and a bcrypt hash of
+    /// the password. Disabled, never deleted, so that the audit events naming them keep their meaning.
+    private static func consoleUsers(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE console_user (
+                id TEXT NOT NULL PRIMARY KEY,
+                email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('admin', 'auditor')),
+                password_hash TEXT NOT NULL,
+                disabled INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL
             );
             """)
     }

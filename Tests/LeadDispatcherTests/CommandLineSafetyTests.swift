@@ -216,4 +216,43 @@ extension CommandLineTests {
         #expect(role.status != 0)
         #expect(role.error.contains("'root'") && role.error.contains("admin") && role.error.contains("auditor"), "\(role.error)")
     }
+
+    @Test func userCreatePrintsAGeneratedPasswordOnceAndListAndDisableWork() async throws {
+        let created = try run("user", "create", "--email", "ann@sunset.example", "--role", "admin", "--name", "Ann", "--database", database)
+        #expect(created.status == 0, "\(created.error)")
+        let password = created.lastLine
+        #expect(password.count == 20)
+        let auditor = try runWithInput(["user", "create", "--email", "bo@sunset.example", "--role", "auditor", "--password-stdin",
+                                        "--database", database], input: "a long enough secret\n")
+        #expect(auditor.status == 0, "\(auditor.error)")
+        #expect(!auditor.output.contains("a long enough secret"))
+        let short = try runWithInput(["user", "create", "--email", "cy@sunset.example", "--role", "auditor", "--password-stdin",
+                                      "--database", database], input: "short\n")
+        #expect(short.status != 0 && short.error.contains("password"), "\(short.error)")
+        let list = try run("user", "list", "--database", database)
+        #expect(list.output.contains("ann\tann@sunset.example\tadmin\tAnn\tenabled"), "\(list.output)")
+        #expect(!list.output.contains(password))
+        #expect(try run("user", "disable", "ann@sunset.example", "--database", database).error.contains("last enabled console admin"))
+        #expect(try run("user", "disable", "BO@sunset.example", "--database", database).status == 0)
+        #expect(try run("user", "list", "--database", database).output.contains("bo@sunset.example\tauditor\tbo\tdisabled"))
+        let store = try SQLiteStore(path: database, masterKey: nil, readOnly: true)
+        let (_, hash) = try #require(try await store.userForSignIn(email: "ann@sunset.example"))
+        #expect(await Passwords.verify(password, hash: hash))
+        #expect(FileManager.default.contents(atPath: database)?.range(of: Data(password.utf8)) == nil)
+    }
+
+    /// Runs the binary with `input` on its standard input.
+    func runWithInput(_ arguments: [String], input: String) throws -> Run {
+        let (process, output, error) = process(arguments, environment: [:])
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                   error: String(decoding: errorData, as: UTF8.self))
+    }
 }

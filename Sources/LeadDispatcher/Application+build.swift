@@ -28,7 +28,9 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
                                  maxCoolDown: settings.circuitCoolDown * 10)
     let pressure = IngestPressure()
     let storage = StorageHealth(databasePath: settings.database, logger: logger)
-    let router = buildRouter(store: store, settings: settings, delivery: wakeUp, circuits: breaker, pressure: pressure, storage: storage)
+    let consolePages = try await ConsolePages.load()
+    let router = buildRouter(store: store, settings: settings, delivery: wakeUp, circuits: breaker, pressure: pressure, storage: storage,
+                             consolePages: consolePages)
     var app = Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
@@ -39,7 +41,8 @@ public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore,
         logger: logger)
     app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, breaker: breaker, pressure: pressure,
                                    storage: storage, logger: logger),
-                    RetentionService(leads: store, retentionDays: settings.retentionDays, logger: logger))
+                    RetentionService(leads: store, retentionDays: settings.retentionDays, logger: logger),
+                    DatabasePersistDriver(sessions: store))
     return app
 }
 
@@ -73,7 +76,7 @@ public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
 /// The routes: health, metrics, the API document and lead ingest without a token; everything under
 /// `/v1` behind a bearer token.
 func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: DeliveryWakeUp?, circuits: CircuitBreaker?,
-                 pressure: IngestPressure? = nil, storage: StorageHealth) -> Router<DispatcherRequestContext> {
+                 pressure: IngestPressure? = nil, storage: StorageHealth, consolePages: ConsolePages) -> Router<DispatcherRequestContext> {
     let router = Router(context: DispatcherRequestContext.self)
     let routes = RouteTable()
     router.addMiddleware {
@@ -102,6 +105,8 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     AuditEventController(repository: store).addRoutes(to: v1.group("audit-events"))
     LeadController(leads: store, settings: settings, delivery: delivery).addRoutes(to: v1)
     StatsController(leads: store, policies: store, vendors: store, settings: settings).addRoutes(to: v1)
+    ConsoleController(pages: consolePages, users: store, sessions: store, leads: store, outbox: store, circuits: circuits, settings: settings)
+        .addRoutes(to: router)
     routes.record(router)
     return router
 }

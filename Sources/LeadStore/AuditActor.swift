@@ -1,9 +1,10 @@
 import Foundation
 
-/// Who made a change: a bearer token (by id and name), a command-line invocation, or the service.
+/// Who made a change: a bearer token (by id and name), a console user, a command-line invocation, or
+/// the service.
 public struct AuditActor: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable {
-        case token, cli, service, vendor
+        case token, user, cli, service, vendor
     }
 
     public var kind: Kind
@@ -18,6 +19,10 @@ public struct AuditActor: Sendable, Equatable, Codable {
 
     public static func token(id: String, name: String) -> AuditActor {
         AuditActor(kind: .token, id: id, name: name)
+    }
+
+    public static func user(id: String, name: String) -> AuditActor {
+        AuditActor(kind: .user, id: id, name: name)
     }
 
     public static func cli(_ command: String) -> AuditActor {

@@ -31,6 +31,9 @@ public protocol LeadRepository: Sendable {
     /// How many leads are stored, and how many wait in the outbox.
     func leadCounts() async throws -> (leads: Int, outbox: Int)
 
+    /// Leads received at or after `since`, counted by status.
+    func statusCounts(since: Date) async throws -> [LeadStatus: Int]
+
     /// Queues a dead lead (or a retrying one) for delivery again, with a fresh allowance of attempts.
     /// Throws `PolicyError` (.notFound, or .invalid when its status does not allow it).
     func redeliver(id: String, actor: AuditActor) async throws -> StoredLead

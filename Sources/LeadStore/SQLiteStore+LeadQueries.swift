@@ -70,4 +70,15 @@ extension SQLiteStore {
             return result
         }
     }
+
+    public func statusCounts(since: Date) async throws -> [LeadStatus: Int] {
+        try await pool.read { db in
+            var counts: [LeadStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM lead WHERE received_at >= ? GROUP BY status",
+                                        arguments: [Timestamp.string(since)]) {
+                if let status = LeadStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
 }

@@ -283,6 +283,8 @@ enum Schema {
 
     /// People who sign in to the console: an email (unique without case), a role, and a bcrypt hash of
     /// the password. Disabled, never deleted, so that the audit events naming them keep their meaning.
+    /// Their sessions, by the SHA-256 of the session cookie (never the cookie itself), so that they
+    /// survive a restart.
     private static func consoleUsers(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE console_user (
@@ -294,6 +296,12 @@ enum Schema {
                 disabled INTEGER NOT NULL DEFAULT 0,
                 created_at TEXT NOT NULL
             );
+            CREATE TABLE console_session (
+                key_hash TEXT NOT NULL PRIMARY KEY,
+                value TEXT NOT NULL,
+                expires_at TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX console_session_on_expires_at ON console_session(expires_at);
             """)
     }
 }

@@ -1,21 +1,32 @@
 import Hummingbird
+import HummingbirdAuth
 import LeadStore
 import Logging
 
-/// The per-request context: Hummingbird's core storage plus the bearer token that authenticated the
-/// request, once the auth middleware has seen it.
-public struct DispatcherRequestContext: RequestContext {
+/// The per-request context: Hummingbird's core storage plus who is behind the request — the bearer
+/// token (API) or the signed-in user (console) — once the auth middleware has seen it.
+public struct DispatcherRequestContext: RequestContext, SessionRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The token behind the request; nil on the routes that need none.
     public var token: AccessToken?
+    /// The console session, as hummingbird-auth's `SessionMiddleware` loaded it (console routes only).
+    public let sessions: SessionContext<ConsoleSession>
+    /// The signed-in console user, once `ConsoleAuthMiddleware` has checked the session.
+    public var consoleUser: ConsoleUser?
+    /// The client's address (without the port), for limits on failed sign-ins.
+    public let clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         token = nil
+        sessions = .init()
+        consoleUser = nil
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// The actor that audit events name for changes made by this request.
     public var actor: AuditActor {
-        token.map { AuditActor.token(id: $0.id, name: $0.name) } ?? .service
+        if let consoleUser { return .user(id: consoleUser.id, name: consoleUser.name) }
+        return token.map { AuditActor.token(id: $0.id, name: $0.name) } ?? .service
     }
 }

@@ -35,12 +35,17 @@ public enum Passwords {
         }
     }
 
-    /// Whether `password` matches `hash`, computed as `hash` is.
-    public static func verify(_ password: String, hash: String) async -> Bool {
+    /// Whether `password` matches `hash`, computed as `hash` is. Without a hash (an unknown user) it
+    /// checks against a hash of a password nobody knows, so that the answer takes as long and is false.
+    public static func verify(_ password: String, hash: String?) async -> Bool {
         await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(returning: Bcrypt.verify(password, hash: hash))
+                let matches = Bcrypt.verify(password, hash: hash ?? unknownUserHash)
+                continuation.resume(returning: hash != nil && matches)
             }
         }
     }
+
+    /// Made once, on first use (off the cooperative pool, by `verify`).
+    private static let unknownUserHash = Bcrypt.hash(generate(), cost: cost)
 }

@@ -1,0 +1,32 @@
+import Foundation
+import LeadStore
+
+/// What every console page shows around its content: the title, and for a signed-in user their name,
+/// role, the navigation and the form token of the sign-out form. (Templates read stored properties
+/// only: swift-mustache looks values up by reflection.)
+struct ConsoleChrome {
+    struct User {
+        let name: String
+        let role: String
+    }
+
+    struct NavItem {
+        let path: String
+        let label: String
+        let current: Bool
+    }
+
+    let title: String
+    let user: User?
+    let nav: [NavItem]
+    let csrfToken: String
+
+    static let sections: [(path: String, label: String)] = [("/console", "Pipeline")]
+
+    init(title: String, path: String = "", user: ConsoleUser?, cookie: String?) {
+        self.title = title
+        self.user = user.map { User(name: $0.name, role: $0.role.rawValue) }
+        nav = Self.sections.map { NavItem(path: $0.path, label: $0.label, current: $0.path == path) }
+        csrfToken = cookie.map(ConsoleSession.csrfToken(forCookie:)) ?? ""
+    }
+}

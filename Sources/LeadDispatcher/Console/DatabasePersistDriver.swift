@@ -40,11 +40,12 @@ struct DatabasePersistDriver: PersistDriver {
         try await sessions.removeSession(keyHash: Self.keyHash(key))
     }
 
+    /// Until shutdown, which ends it without an error (a service that throws would stop the others).
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 _ = try? await sessions.removeExpiredSessions(now: Date())
-                try await Task.sleep(for: .seconds(3600))
+                try? await Task.sleep(for: .seconds(3600))
             }
         }
     }

@@ -9,13 +9,19 @@ public struct AuditEventQuery: Sendable {
     public var limit: Int
     /// Only events before this position (the cursor of the previous page).
     public var beforeSeq: Int64?
+    /// Only events about this kind of entity (`agent`, `lead`, …) and, when given, this one.
+    public var entityKind: String?
+    public var entityID: String?
 
-    public init(type: String? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 50, beforeSeq: Int64? = nil) {
+    public init(type: String? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 50, beforeSeq: Int64? = nil,
+                entityKind: String? = nil, entityID: String? = nil) {
         self.type = type
         self.since = since
         self.until = until
         self.limit = limit
         self.beforeSeq = beforeSeq
+        self.entityKind = entityKind
+        self.entityID = entityID
     }
 }
 

@@ -55,6 +55,16 @@ extension SQLiteStore: AuditEventRepository {
                 conditions.append("seq < ?")
                 arguments += [beforeSeq]
             }
+            if let kind = query.entityKind {
+                conditions.append("entity_kind = ?")
+                arguments += [kind]
+                // Written out so that SQLite may use the partial index of events about anything but a lead.
+                if kind != "lead" { conditions.append("entity_kind <> 'lead'") }
+            }
+            if let id = query.entityID {
+                conditions.append("entity_id = ?")
+                arguments += [id]
+            }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [query.limit]
             return try Row.fetchAll(db, sql: "SELECT * FROM audit_event \(filter) ORDER BY seq DESC LIMIT ?", arguments: arguments)

@@ -194,4 +194,20 @@ import Testing
             #expect(replaced["api_key"] == .string("••••9999"))
         }
     }
+
+    /// `GET /v1/audit-events?entity_type=&entity_id=`: the history of one entity.
+    @Test func theAuditLogFiltersByEntity() async throws {
+        let service = try TestService()
+        try await service.test { client in
+            let token = service.adminToken
+            try await SamplePolicy.create(client, token: token)
+            _ = try await client.send(.patch, "/v1/agents/jane", token: token, json: #"{"weight":2}"#)
+            let jane = try await client.send(.get, "/v1/audit-events?entity_type=agent&entity_id=jane", token: service.auditorToken).items
+            #expect(jane.compactMap { $0.objectValue?["type"]?.stringValue } == ["agent.updated", "agent.created"])
+            let agents = try await client.send(.get, "/v1/audit-events?entity_type=agent", token: token).items
+            #expect(agents.count == 3)
+            #expect(agents.allSatisfy { $0.objectValue?["entity"]?.objectValue?["kind"] == .string("agent") })
+            #expect(try await client.send(.get, "/v1/audit-events?entity_id=nobody", token: token).items.isEmpty)
+        }
+    }
 }

@@ -12,15 +12,15 @@ struct AuditEventController {
         group.get("verify", use: verify)
     }
 
-    /// Newest first; `type`, `since`, `until`, `limit`, `cursor`.
+    /// Newest first; `type`, `since`, `until`, `entity_type`, `entity_id`, `limit`, `cursor`.
     @Sendable func list(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let parameters = request.uri.queryParameters
-        let known: Set<String> = ["type", "since", "until", "limit", "cursor"]
+        let known: Set<String> = ["type", "since", "until", "limit", "cursor", "entity_type", "entity_id"]
         if let unknown = parameters.map({ String($0.key) }).sorted().first(where: { !known.contains($0) }) {
             throw APIError.badRequest("\(unknown): is not a filter; use \(known.sorted().joined(separator: ", "))", field: unknown)
         }
         func value(_ name: String) -> String? { parameters[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
-        var query = AuditEventQuery(type: value("type"))
+        var query = AuditEventQuery(type: value("type"), entityKind: value("entity_type"), entityID: value("entity_id"))
         query.since = try LeadQueryParameters.time(value("since"), "since")
         query.until = try LeadQueryParameters.time(value("until"), "until")
         query.limit = try QueryValue.limit(value("limit"))

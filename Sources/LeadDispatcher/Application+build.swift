@@ -105,7 +105,8 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     AuditEventController(repository: store).addRoutes(to: v1.group("audit-events"))
     LeadController(leads: store, settings: settings, delivery: delivery).addRoutes(to: v1)
     StatsController(leads: store, policies: store, vendors: store, settings: settings).addRoutes(to: v1)
-    ConsoleController(pages: consolePages, users: store, sessions: store, leads: store, outbox: store, circuits: circuits, settings: settings)
+    ConsoleController(pages: consolePages, users: store, sessions: store, leads: store, outbox: store, policies: store, audit: store,
+                      circuits: circuits, settings: settings)
         .addRoutes(to: router)
     routes.record(router)
     return router

@@ -15,6 +15,8 @@ struct ConsoleController {
     let sessions: any SessionRepository
     let leads: any LeadRepository
     let outbox: any OutboxRepository
+    let policies: any PolicyRepository
+    let audit: any AuditEventRepository
     let circuits: CircuitBreaker?
     let settings: DispatcherSettings
     let limiter = SignInLimiter()
@@ -36,6 +38,11 @@ struct ConsoleController {
         let signedIn = console.group().add(middleware: ConsoleAuthMiddleware(users: users))
         signedIn.get(use: dashboard)
         signedIn.post("logout", use: signOut)
+        signedIn.get("leads", use: leadSearch)
+        signedIn.get("leads.csv", use: leadCSV)
+        signedIn.get("leads/:id", use: leadDetail)
+        // Any other console path: signed out, the sign-in page; signed in, a page that says so.
+        signedIn.get("**", use: notFound)
     }
 
     @Sendable func stylesheet(_ request: Request, context: Context) async throws -> Response {
@@ -92,6 +99,66 @@ struct ConsoleController {
             dayStart: dayStart, counts: try await leads.statusCounts(since: dayStart), snapshot: try await outbox.pipelineSnapshot(),
             circuits: (await circuits?.report() ?? []).map { ($0.name, $0.state.rawValue, $0.since) }, now: now)
         return pages.render("dashboard", model)
+    }
+
+    @Sendable func leadSearch(_ request: Request, context: Context) async throws -> Response {
+        let parameters = Self.parameters(request)
+        let chrome = chrome("Leads", path: "/console/leads", request: request, context: context)
+        let policy = try await policies.currentPolicy().policy
+        let query: LeadQuery
+        do {
+            query = try LeadQueryParameters.parse(request.uri.queryParameters)
+        } catch let error as APIError {
+            return pages.render("leads", LeadsPage(chrome: chrome, parameters: parameters, message: error.message, notices: [], leads: [],
+                                                   nextCursor: nil, policy: policy), status: .badRequest)
+        }
+        let found = try await leads.leads(query)
+        let next = found.count == query.limit ? found.last?.cursor.token : nil
+        return pages.render("leads", LeadsPage(chrome: chrome, parameters: parameters, message: nil,
+                                               notices: Self.unknownReferences(query, policy: policy), leads: found, nextCursor: next,
+                                               policy: policy))
+    }
+
+    @Sendable func leadCSV(_ request: Request, context: Context) async throws -> Response {
+        let query = try LeadQueryParameters.parse(request.uri.queryParameters, limitDefault: Int.max, limitMax: Int.max)
+        return LeadCSV.response(query, leads: leads)
+    }
+
+    @Sendable func leadDetail(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let lead = try await leads.lead(id: id) else {
+            throw ConsolePageError(.notFound, "There is no lead '\(id)'.")
+        }
+        var events: [AuditEvent] = []
+        for type in ["lead.redelivered", "lead.rerouted"] {
+            events += try await audit.auditEvents(AuditEventQuery(type: type, limit: 100, entityKind: "lead", entityID: id))
+        }
+        let model = LeadPage(chrome: chrome("Lead \(id)", path: "/console/leads", request: request, context: context), lead: lead,
+                             policy: try await policies.currentPolicy().policy, events: events.sorted { $0.seq < $1.seq })
+        return pages.render("lead", model)
+    }
+
+    @Sendable func notFound(_ request: Request, context: Context) async throws -> Response {
+        throw ConsolePageError(.notFound, "There is no page at \(request.uri.path).")
+    }
+
+    /// The query string as one value per name (what the search form shows again).
+    static func parameters(_ request: Request) -> [String: String] {
+        var values: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters where values[String(name)] == nil {
+            values[String(name)] = String(value)
+        }
+        return values
+    }
+
+    /// Filters that name nothing in the policy now: said on the page (the search still runs, since a
+    /// lead keeps the ids it was decided with).
+    static func unknownReferences(_ query: LeadQuery, policy: Policy) -> [String] {
+        var notices: [String] = []
+        if let agent = query.agentID, policy.agent(agent) == nil { notices.append("There is no agent '\(agent)' in the policy now.") }
+        if let account = query.accountID, policy.account(account) == nil { notices.append("There is no account '\(account)' in the policy now.") }
+        if let rule = query.ruleID, policy.rule(rule) == nil { notices.append("There is no rule '\(rule)' in the policy now.") }
+        return notices
     }
 
     func chrome(_ title: String, path: String, request: Request, context: Context) -> ConsoleChrome {

@@ -1,5 +1,7 @@
 import Foundation
+import Hummingbird
 import LeadStore
+import NIOCore
 
 /// Leads as CSV (RFC 4180): a header line, CRLF line ends, fields quoted when they hold a comma, quote
 /// or line break. A cell that a spreadsheet would run as a formula (`= + - @`, tab, carriage return)
@@ -8,6 +10,28 @@ enum LeadCSV {
     static let columns = ["lead_id", "received_at", "vendor_id", "email", "campaign_id", "tags", "rule_id",
                           "target_kind", "agent_id", "account_id", "status", "attempts", "policy_version"]
     static let header = columns.joined(separator: ",") + "\r\n"
+
+    /// The leads `query` finds as a CSV download, streamed page by page so memory stays constant for
+    /// any number of leads (the API's `/v1/leads.csv` and the console's `/console/leads.csv`).
+    static func response(_ query: LeadQuery, leads: any LeadRepository) -> Response {
+        let body = ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: header))
+            var remaining = query.limit
+            var page = query
+            while remaining > 0 {
+                page.limit = min(500, remaining)
+                let rows = try await leads.leads(page)
+                guard !rows.isEmpty else { break }
+                try await writer.write(ByteBuffer(string: rows.map(row).joined()))
+                remaining -= rows.count
+                page.after = rows.last?.cursor
+                if rows.count < page.limit { break }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                              .contentDisposition: "attachment; filename=\"leads.csv\""], body: body)
+    }
 
     static func row(_ lead: LeadSummary) -> String {
         let cells: [String] = [

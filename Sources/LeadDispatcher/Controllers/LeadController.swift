@@ -31,24 +31,7 @@ struct LeadController {
     /// The same rows as CSV, streamed page by page so memory stays constant for any number of leads.
     @Sendable func csv(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let query = try LeadQueryParameters.parse(request.uri.queryParameters, limitDefault: Int.max, limitMax: Int.max)
-        let leads = self.leads
-        let body = ResponseBody { writer in
-            try await writer.write(ByteBuffer(string: LeadCSV.header))
-            var remaining = query.limit
-            var page = query
-            while remaining > 0 {
-                page.limit = min(500, remaining)
-                let rows = try await leads.leads(page)
-                guard !rows.isEmpty else { break }
-                try await writer.write(ByteBuffer(string: rows.map(LeadCSV.row).joined()))
-                remaining -= rows.count
-                page.after = rows.last?.cursor
-                if rows.count < page.limit { break }
-            }
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                              .contentDisposition: "attachment; filename=\"leads.csv\""], body: body)
+        return LeadCSV.response(query, leads: leads)
     }
 
     @Sendable func show(_ request: Request, context: DispatcherRequestContext) async throws -> Response {

@@ -21,7 +21,7 @@ struct ConsoleChrome {
     let nav: [NavItem]
     let csrfToken: String
 
-    static let sections: [(path: String, label: String)] = [("/console", "Pipeline")]
+    static let sections: [(path: String, label: String)] = [("/console", "Pipeline"), ("/console/leads", "Leads")]
 
     init(title: String, path: String = "", user: ConsoleUser?, cookie: String?) {
         self.title = title

@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LeadDispatcher
+import LeadPolicy
+import LeadStore
+import Testing
+
+/// An auditor answers "who got this lead, when, and why?" in the console.
+@Suite struct ConsoleLeadPagesTests {
+    @Test func anAuditorFindsALeadByEmailAndSeesWhoGotItAndWhy() async throws {
+        let service = try TestService()
+        let store = try openStore(service.settings)
+        _ = try await store.createUser(email: "ann@sunset.example", name: "Ann Auditor", role: .auditor,
+                                       passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
+        try store.close()
+        try await service.test { client in
+            try await SamplePolicy.create(client, token: service.adminToken)
+            let key = try #require(try await client.send(.post, "/v1/vendors/zillow/rotate-key", token: service.adminToken)["api_key"]?.stringValue)
+            var ids: [String] = []
+            for (index, tags) in ["buyer", "seller", "buyer"].enumerated() {
+                let posted = try await client.send(.post, "/clientapi/lead-import",
+                                                   json: #"{"api_key":"\#(key)","fname":"Pat","email":"pat\#(index)@example.com","tags":"\#(tags)"}"#)
+                ids.append(try #require(posted["lead_id"]?.stringValue))
+            }
+            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+
+            let search = try await client.send(.get, "/console/leads?email=pat0%40example.com", headers: [.cookie: cookie])
+            #expect(search.status == .ok)
+            #expect(search.text.contains(#"href="/console/leads/\#(ids[0])""#))
+            #expect(!search.text.contains(ids[2]))
+            #expect(search.text.contains(#"value="pat0@example.com""#), "the filter is shown again")
+            #expect(search.text.contains(#"href="/console/leads.csv?email=pat0%40example.com""#))
+            // An auditor's pages hold no form but the search and the sign-out.
+            #expect(search.text.components(separatedBy: "<form").count - 1 == 2)
+            #expect(search.text.contains(#"<form class="filters" method="get""#))
+
+            let lead = try await client.send(.get, "/console/leads/\(ids[0])", headers: [.cookie: cookie])
+            #expect(lead.status == .ok)
+            #expect(lead.text.contains("Zillow buyers") && lead.text.contains("zillow-buyers"), "the deciding rule by name and id")
+            #expect(lead.text.contains("Jane Doe (jane)") || lead.text.contains("Bob Roe (bob)"), "the agent by name")
+            #expect(lead.text.contains("smooth weighted round robin"))
+            #expect(lead.text.contains("pat0@example.com"))
+
+            let unrouted = try await client.send(.get, "/console/leads/\(ids[1])", headers: [.cookie: cookie])
+            #expect(unrouted.text.contains("not matched") && unrouted.text.contains("nobody"))
+
+            let csv = try await client.send(.get, "/console/leads.csv?email=pat0%40example.com", headers: [.cookie: cookie])
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(csv.text.split(separator: "\r\n").count == 2)
+            #expect(csv.text.contains(ids[0]))
+        }
+    }
+
+    @Test func badFiltersAndMissingLeadsAreSaidOnThePage() async throws {
+        let service = try TestService()
+        let store = try openStore(service.settings)
+        _ = try await store.createUser(email: "ann@sunset.example", name: "Ann", role: .auditor,
+                                       passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
+        try store.close()
+        try await service.test { client in
+            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let badDate = try await client.send(.get, "/console/leads?since=last+tuesday", headers: [.cookie: cookie])
+            #expect(badDate.status == .badRequest)
+            #expect(badDate.text.contains("since: must be an RFC 3339 time"))
+            let unknownAgent = try await client.send(.get, "/console/leads?agent_id=maria-lopz", headers: [.cookie: cookie])
+            #expect(unknownAgent.status == .ok)
+            #expect(unknownAgent.text.contains("There is no agent &#39;maria-lopz&#39; in the policy now."))
+            let missing = try await client.send(.get, "/console/leads/ld_nope", headers: [.cookie: cookie])
+            #expect(missing.status == .notFound)
+            #expect(missing.text.contains("There is no lead &#39;ld_nope&#39;."))
+            #expect(try await client.send(.get, "/console/nowhere", headers: [.cookie: cookie]).status == .notFound)
+            // Signed out, every console page leads to the sign-in page, remembering where it was going.
+            let away = try await client.send(.get, "/console/leads?status=dead")
+            #expect(away.status == .seeOther)
+            #expect(away.headers[.location] == "/console/login?next=/console/leads%3Fstatus%3Ddead")
+            #expect(try await client.send(.get, "/console/nowhere").status == .seeOther)
+        }
+    }
+}

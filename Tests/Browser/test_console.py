@@ -1,0 +1,79 @@
+"""The console in a real browser (Debian's chromium, headless, JavaScript off)."""
+import os
+
+from conftest import ADMIN, AUDITOR, sign_in
+
+SCREENSHOTS = os.environ.get("CONSOLE_SCREENSHOTS")
+
+
+def shoot(page, name):
+    if SCREENSHOTS:
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SCREENSHOTS, name + ".png"), full_page=True)
+
+
+def test_a_signed_out_visitor_is_sent_to_sign_in(page, service):
+    page.goto(service.base + "/console/leads?status=dead")
+    assert page.url.startswith(service.base + "/console/login")
+    assert page.locator("h1").inner_text() == "Sign in"
+    shoot(page, "login")
+
+
+def test_a_wrong_password_shows_the_form_again(page, service):
+    sign_in(page, service, (AUDITOR[0], "not the password"))
+    assert "The email or the password is wrong." in page.content()
+    assert page.context.cookies() == []
+
+
+def test_an_auditor_finds_a_lead_by_email_and_sees_why(page, service):
+    sign_in(page, service, AUDITOR)
+    assert page.url == service.base + "/console"
+    assert "Cy Auditor" in page.inner_text("header")
+    shoot(page, "pipeline")
+    page.click("nav >> text=Leads")
+    page.fill("input[name=email]", "pat@example.com")
+    page.click("form.filters button[type=submit]")
+    assert "email=pat%40example.com" in page.url
+    rows = page.locator("tbody tr")
+    assert rows.count() == 1
+    shoot(page, "leads")
+    rows.first.locator("a").click()
+    assert page.url.endswith("/console/leads/" + service.leads["pat@example.com"])
+    text = page.inner_text("main")
+    assert "Buyer leads" in text and "buyer-leads" in text
+    assert "Maria Lopez (maria)" in text or "Dan Okafor (dan)" in text
+    assert "smooth weighted round robin" in text
+    shoot(page, "lead")
+
+
+def test_a_filtered_search_can_be_bookmarked_and_downloaded(page, service):
+    sign_in(page, service, AUDITOR)
+    page.goto(service.base + "/console/leads?status=unrouted")
+    assert page.locator("select[name=status] option[selected]").inner_text() == "unrouted"
+    assert page.locator("tbody tr").count() == 1
+    assert service.leads["kim@example.com"] in page.inner_text("tbody")
+    with page.expect_download() as download:
+        page.click("text=Download these leads as CSV")
+    lines = open(download.value.path(), encoding="utf-8").read().strip().splitlines()
+    assert lines[0].startswith("lead_id,received_at")
+    assert len(lines) == 2 and service.leads["kim@example.com"] in lines[1]
+
+
+def test_an_auditors_pages_hold_no_form_that_changes_anything(page, service):
+    sign_in(page, service, AUDITOR)
+    for path in ["/console", "/console/leads", "/console/leads/" + service.leads["lee@example.com"]]:
+        page.goto(service.base + path)
+        actions = [form.get_attribute("action") for form in page.locator("form").all()]
+        assert set(actions) <= {"/console/logout", "/console/leads"}, f"{path}: {actions}"
+
+
+def test_a_post_without_its_form_token_is_refused(page, service):
+    sign_in(page, service, ADMIN)
+    refused = page.request.post(service.base + "/console/logout", form={"csrf_token": "forged"})
+    assert refused.status == 403
+    page.goto(service.base + "/console")
+    assert page.url == service.base + "/console", "still signed in"
+    page.click("button:has-text('Sign out')")
+    assert page.url == service.base + "/console/login"
+    page.goto(service.base + "/console")
+    assert page.url.startswith(service.base + "/console/login")

@@ -90,6 +90,16 @@ import Testing
         }
     }
 
+    @Test func anotherSiteCannotSignAVisitorIn() async throws {
+        let service = try await Self.service()
+        try await service.test { client in
+            let response = try await client.post("/console/login", form: "email=ann%40sunset.example&password=a+long+enough+secret",
+                                                  headers: [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"])
+            #expect(response.status == .forbidden)
+            #expect(response.headers[.setCookie] == nil)
+        }
+    }
+
     @Test func guessingIsLimitedPerEmail() async throws {
         let service = try await Self.service()
         try await service.test { client in

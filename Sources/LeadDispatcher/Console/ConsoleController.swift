@@ -55,6 +55,10 @@ struct ConsoleController {
     }
 
     @Sendable func signIn(_ request: Request, context: Context) async throws -> Response {
+        // A page of another site must not sign a visitor in to an account of its choosing.
+        if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" {
+            throw ConsolePageError(.forbidden, "Sign in from the console's own sign-in page.")
+        }
         var request = request
         let form = try await ConsoleForm.read(&request)
         let email = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)

@@ -26,8 +26,15 @@ final class SignInLimiter: Sendable {
         }
     }
 
+    /// Keys kept at most; past it, keys whose failures have all left the window are dropped, so that
+    /// tries with ever new emails cannot grow memory without bound.
+    static let maxKeys = 10_000
+
     func failed(email: String, address: String, now: Date = Date()) {
         failures.withLock { failures in
+            if failures.count >= Self.maxKeys {
+                failures = failures.filter { _, times in times.contains { now.timeIntervalSince($0) < window } }
+            }
             failures[Self.emailKey(email), default: []].append(now)
             failures[Self.addressKey(address), default: []].append(now)
         }

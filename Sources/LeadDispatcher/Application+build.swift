@@ -106,7 +106,7 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     LeadController(leads: store, settings: settings, delivery: delivery).addRoutes(to: v1)
     StatsController(leads: store, policies: store, vendors: store, settings: settings).addRoutes(to: v1)
     ConsoleController(pages: consolePages, users: store, sessions: store, leads: store, outbox: store, policies: store, audit: store,
-                      circuits: circuits, settings: settings)
+                      vendors: store, tokens: store, circuits: circuits, settings: settings)
         .addRoutes(to: router)
     routes.record(router)
     return router

@@ -61,7 +61,8 @@ def test_a_filtered_search_can_be_bookmarked_and_downloaded(page, service):
 
 def test_an_auditors_pages_hold_no_form_that_changes_anything(page, service):
     sign_in(page, service, AUDITOR)
-    for path in ["/console", "/console/leads", "/console/leads/" + service.leads["lee@example.com"]]:
+    for path in ["/console", "/console/leads", "/console/leads/" + service.leads["lee@example.com"], "/console/agents",
+                 "/console/rules", "/console/vendors", "/console/tokens", "/console/users"]:
         page.goto(service.base + path)
         actions = [form.get_attribute("action") for form in page.locator("form").all()]
         assert set(actions) <= {"/console/logout", "/console/leads"}, f"{path}: {actions}"
@@ -77,3 +78,20 @@ def test_a_post_without_its_form_token_is_refused(page, service):
     assert page.url == service.base + "/console/login"
     page.goto(service.base + "/console")
     assert page.url.startswith(service.base + "/console/login")
+
+
+def test_the_lists_show_the_policy_in_words_and_never_a_key(page, service):
+    sign_in(page, service, AUDITOR)
+    page.click("nav >> text=Rules")
+    text = page.inner_text("main")
+    assert "Buyer leads (buyer-leads)" in text and "a tag among buyer" in text and "pool Buyers (round robin)" in text
+    shoot(page, "rules")
+    page.click("nav >> text=Agents")
+    text = page.inner_text("main")
+    assert "Maria Lopez (maria)" in text and "bb-user-key" not in page.content()
+    page.click("text=their leads >> nth=0")
+    assert "agent_id=maria" in page.url
+    page.click("nav >> text=Vendors")
+    assert "Zillow (zillow)" in page.inner_text("main")
+    page.click("nav >> text=Users")
+    assert "cy@sunset.example" in page.inner_text("main") and "password" not in page.inner_text("main").lower()

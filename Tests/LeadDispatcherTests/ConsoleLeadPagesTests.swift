@@ -77,4 +77,30 @@ import Testing
             #expect(try await client.send(.get, "/console/nowhere").status == .seeOther)
         }
     }
+
+    @Test func theListsShowThePolicyInWordsAndNoKey() async throws {
+        let service = try TestService()
+        let store = try openStore(service.settings)
+        _ = try await store.createUser(email: "ann@sunset.example", name: "Ann", role: .auditor,
+                                       passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
+        try store.close()
+        try await service.test { client in
+            try await SamplePolicy.create(client, token: service.adminToken)
+            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let pages = ["/console/agents": ["Jane Doe (jane)", "Bob Roe (bob)", "/console/leads?agent_id=jane"],
+                         "/console/rules": ["Zillow buyers (zillow-buyers)", "a tag among buyer; and vendor is zillow", "pool Buyers (round robin)",
+                                            "Acme Realty&#39;s CRM Round Robin"],
+                         "/console/vendors": ["Zillow (zillow)", "/console/leads?vendor_id=zillow"],
+                         "/console/tokens": ["Test Admin", "admin", "live"],
+                         "/console/users": ["ann@sunset.example", "auditor", "enabled"]]
+            for (path, expected) in pages {
+                let page = try await client.send(.get, path, headers: [.cookie: cookie])
+                #expect(page.status == .ok, "\(path)")
+                for text in expected { #expect(page.text.contains(text), "\(path) lacks \(text)") }
+                for secret in [SamplePolicy.adminKey, SamplePolicy.janeKey, SamplePolicy.bobKey, service.adminToken] {
+                    #expect(!page.text.contains(secret), "\(path) shows a key")
+                }
+            }
+        }
+    }
 }

@@ -17,6 +17,8 @@ struct ConsoleController {
     let outbox: any OutboxRepository
     let policies: any PolicyRepository
     let audit: any AuditEventRepository
+    let vendors: any VendorRepository
+    let tokens: any TokenRepository
     let circuits: CircuitBreaker?
     let settings: DispatcherSettings
     let limiter = SignInLimiter()
@@ -41,6 +43,21 @@ struct ConsoleController {
         signedIn.get("leads", use: leadSearch)
         signedIn.get("leads.csv", use: leadCSV)
         signedIn.get("leads/:id", use: leadDetail)
+        signedIn.get("agents") { request, context in
+            pages.render("list", ListPage.agents(try await policies.currentPolicy().policy, chrome: chrome("Agents", path: "/console/agents", request: request, context: context)))
+        }
+        signedIn.get("rules") { request, context in
+            pages.render("list", ListPage.rules(try await policies.currentPolicy().policy, chrome: chrome("Rules", path: "/console/rules", request: request, context: context)))
+        }
+        signedIn.get("vendors") { request, context in
+            pages.render("list", ListPage.vendors(try await vendors.vendors(), chrome: chrome("Vendors", path: "/console/vendors", request: request, context: context)))
+        }
+        signedIn.get("tokens") { request, context in
+            pages.render("list", ListPage.tokens(try await tokens.tokens(), chrome: chrome("API tokens", path: "/console/tokens", request: request, context: context)))
+        }
+        signedIn.get("users") { request, context in
+            pages.render("list", ListPage.users(try await users.users(), chrome: chrome("Console users", path: "/console/users", request: request, context: context)))
+        }
         // Any other console path: signed out, the sign-in page; signed in, a page that says so.
         signedIn.get("**", use: notFound)
     }

@@ -21,7 +21,10 @@ struct ConsoleChrome {
     let nav: [NavItem]
     let csrfToken: String
 
-    static let sections: [(path: String, label: String)] = [("/console", "Pipeline"), ("/console/leads", "Leads")]
+    static let sections: [(path: String, label: String)] = [
+        ("/console", "Pipeline"), ("/console/leads", "Leads"), ("/console/agents", "Agents"), ("/console/rules", "Rules"),
+        ("/console/vendors", "Vendors"), ("/console/tokens", "Tokens"), ("/console/users", "Users"),
+    ]
 
     init(title: String, path: String = "", user: ConsoleUser?, cookie: String?) {
         self.title = title

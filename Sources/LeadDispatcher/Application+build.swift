@@ -96,6 +96,7 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     PolicyEntityController<Account>(repository: store, bodyLimit: limit).addRoutes(to: v1.group("accounts"))
     PolicyEntityController<Agent>(repository: store, bodyLimit: limit).addRoutes(to: v1.group("agents"))
     PolicyEntityController<Pool>(repository: store, bodyLimit: limit).addRoutes(to: v1.group("pools"))
+    PoolRotationController(leads: store, settings: settings).addRoutes(to: v1.group("pools"))
     PolicyEntityController<Rule>(repository: store, bodyLimit: limit).addRoutes(to: v1.group("rules"))
     PolicyController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("policy"))
     PolicyVersionController(repository: store).addRoutes(to: v1.group("policy/versions"))

@@ -31,6 +31,10 @@ public protocol LeadRepository: Sendable {
     /// How many leads are stored, and how many wait in the outbox.
     func leadCounts() async throws -> (leads: Int, outbox: Int)
 
+    /// A pool's rotation now (members, current weights, today's counts, who is next); nil for an
+    /// unknown pool. Reads only.
+    func poolRotation(_ poolID: String, dayTimeZone: TimeZone) async throws -> PoolRotationView?
+
     /// Leads received at or after `since`, counted by status.
     func statusCounts(since: Date) async throws -> [LeadStatus: Int]
 

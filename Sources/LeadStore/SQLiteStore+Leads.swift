@@ -74,6 +74,15 @@ extension SQLiteStore: LeadRepository {
         }
     }
 
+    public func poolRotation(_ poolID: String, dayTimeZone: TimeZone) async throws -> PoolRotationView? {
+        try await pool.read { db in
+            let policy = try PolicyTables.load(db).policy
+            let now = Date()
+            let routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
+            return PoolRotationView(poolID: poolID, policy: policy, state: try routing.state(for: Lead(), policy: policy, now: now, in: db))
+        }
+    }
+
     public func lead(id: String) async throws -> StoredLead? {
         try await pool.read { db in try LeadTables.fetch(id: id, in: db) }
     }

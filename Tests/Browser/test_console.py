@@ -61,7 +61,8 @@ def test_a_filtered_search_can_be_bookmarked_and_downloaded(page, service):
 
 def test_an_auditors_pages_hold_no_form_that_changes_anything(page, service):
     sign_in(page, service, AUDITOR)
-    for path in ["/console", "/console/leads", "/console/leads/" + service.leads["lee@example.com"], "/console/agents",
+    for path in ["/console", "/console/leads", "/console/leads/" + service.leads["lee@example.com"], "/console/pools",
+                 "/console/pools/buyers", "/console/agents",
                  "/console/rules", "/console/vendors", "/console/tokens", "/console/users"]:
         page.goto(service.base + path)
         actions = [form.get_attribute("action") for form in page.locator("form").all()]
@@ -95,3 +96,13 @@ def test_the_lists_show_the_policy_in_words_and_never_a_key(page, service):
     assert "Zillow (zillow)" in page.inner_text("main")
     page.click("nav >> text=Users")
     assert "cy@sunset.example" in page.inner_text("main") and "password" not in page.inner_text("main").lower()
+
+
+def test_a_pool_shows_who_is_next_up(page, service):
+    sign_in(page, service, AUDITOR)
+    page.click("nav >> text=Pools")
+    page.click("text=Buyers")
+    assert page.url.endswith("/console/pools/buyers")
+    assert "Next up:" in page.inner_text("main")
+    assert page.locator("tr.next-up").count() == 1
+    shoot(page, "pool")

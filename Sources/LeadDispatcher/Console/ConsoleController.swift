@@ -43,6 +43,8 @@ struct ConsoleController {
         signedIn.get("leads", use: leadSearch)
         signedIn.get("leads.csv", use: leadCSV)
         signedIn.get("leads/:id", use: leadDetail)
+        signedIn.get("pools", use: poolList)
+        signedIn.get("pools/:id", use: poolDetail)
         signedIn.get("agents") { request, context in
             pages.render("list", ListPage.agents(try await policies.currentPolicy().policy, chrome: chrome("Agents", path: "/console/agents", request: request, context: context)))
         }
@@ -157,6 +159,26 @@ struct ConsoleController {
         let model = LeadPage(chrome: chrome("Lead \(id)", path: "/console/leads", request: request, context: context), lead: lead,
                              policy: try await policies.currentPolicy().policy, events: events.sorted { $0.seq < $1.seq })
         return pages.render("lead", model)
+    }
+
+    @Sendable func poolList(_ request: Request, context: Context) async throws -> Response {
+        let policy = try await policies.currentPolicy().policy
+        var rotations: [PoolRotationView] = []
+        for pool in policy.pools {
+            if let rotation = try await leads.poolRotation(pool.id, dayTimeZone: settings.timeZone) { rotations.append(rotation) }
+        }
+        return pages.render("pools", PoolsPage(chrome: chrome("Pools", path: "/console/pools", request: request, context: context),
+                                               policy: policy, rotations: rotations))
+    }
+
+    @Sendable func poolDetail(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let policy = try await policies.currentPolicy().policy
+        guard let pool = policy.pool(id), let rotation = try await leads.poolRotation(id, dayTimeZone: settings.timeZone) else {
+            throw ConsolePageError(.notFound, "There is no pool '\(id)'.")
+        }
+        return pages.render("pool", PoolPage(chrome: chrome("Pool \(pool.name)", path: "/console/pools", request: request, context: context),
+                                             pool: pool, policy: policy, rotation: rotation))
     }
 
     @Sendable func notFound(_ request: Request, context: Context) async throws -> Response {

@@ -22,7 +22,7 @@ struct ConsoleChrome {
     let csrfToken: String
 
     static let sections: [(path: String, label: String)] = [
-        ("/console", "Pipeline"), ("/console/leads", "Leads"), ("/console/agents", "Agents"), ("/console/rules", "Rules"),
+        ("/console", "Pipeline"), ("/console/leads", "Leads"), ("/console/pools", "Pools"), ("/console/agents", "Agents"), ("/console/rules", "Rules"),
         ("/console/vendors", "Vendors"), ("/console/tokens", "Tokens"), ("/console/users", "Users"),
     ]
 

@@ -103,4 +103,27 @@ import Testing
             }
         }
     }
+
+    @Test func theAuditLogFiltersByEntityAndTheChainVerifiesWithItsNewestHash() async throws {
+        let service = try TestService()
+        let store = try openStore(service.settings)
+        _ = try await store.createUser(email: "ann@sunset.example", name: "Ann", role: .auditor,
+                                       passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
+        try store.close()
+        try await service.test { client in
+            try await SamplePolicy.create(client, token: service.adminToken)
+            _ = try await client.send(.patch, "/v1/agents/jane", token: service.adminToken, json: #"{"weight":2}"#)
+            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let jane = try await client.send(.get, "/console/audit?entity_type=agent&entity_id=jane", headers: [.cookie: cookie])
+            #expect(jane.status == .ok)
+            #expect(jane.text.contains("agent.updated") && jane.text.contains("agent.created"))
+            #expect(!jane.text.contains("pool.created"))
+            #expect(jane.text.contains("Test Admin (token)"))
+            let bad = try await client.send(.get, "/console/audit?since=never", headers: [.cookie: cookie])
+            #expect(bad.status == .badRequest && bad.text.contains("since: must be an RFC 3339 time"))
+            let verify = try await client.send(.get, "/console/audit/verify", headers: [.cookie: cookie])
+            let newest = try #require(try await client.send(.get, "/v1/audit-events/verify", token: service.auditorToken)["newest_hash"]?.stringValue)
+            #expect(verify.text.contains("Intact:") && verify.text.contains(newest))
+        }
+    }
 }

@@ -43,6 +43,8 @@ struct ConsoleController {
         signedIn.get("leads", use: leadSearch)
         signedIn.get("leads.csv", use: leadCSV)
         signedIn.get("leads/:id", use: leadDetail)
+        signedIn.get("audit", use: auditLog)
+        signedIn.get("audit/verify", use: auditVerify)
         signedIn.get("pools", use: poolList)
         signedIn.get("pools/:id", use: poolDetail)
         signedIn.get("agents") { request, context in
@@ -159,6 +161,27 @@ struct ConsoleController {
         let model = LeadPage(chrome: chrome("Lead \(id)", path: "/console/leads", request: request, context: context), lead: lead,
                              policy: try await policies.currentPolicy().policy, events: events.sorted { $0.seq < $1.seq })
         return pages.render("lead", model)
+    }
+
+    @Sendable func auditLog(_ request: Request, context: Context) async throws -> Response {
+        let parameters = Self.parameters(request)
+        let chrome = chrome("Audit log", path: "/console/audit", request: request, context: context)
+        do {
+            let query = try AuditEventController.query(request.uri.queryParameters)
+            let events = try await audit.auditEvents(query)
+            return pages.render("audit", AuditPage(chrome: chrome, parameters: parameters, message: nil, events: events,
+                                                   nextCursor: AuditEventController.nextCursor(events, limit: query.limit)))
+        } catch let error as APIError {
+            return pages.render("audit", AuditPage(chrome: chrome, parameters: parameters, message: error.message, events: [], nextCursor: nil),
+                                status: .badRequest)
+        }
+    }
+
+    @Sendable func auditVerify(_ request: Request, context: Context) async throws -> Response {
+        let result = try await audit.verifyAuditChain()
+        return pages.render("verify", VerifyPage(chrome: chrome("The audit chain", path: "/console/audit", request: request, context: context),
+                                                 ok: result.ok, checked: result.checked, firstBrokenID: result.firstBrokenID,
+                                                 problem: result.problem, newestID: result.newestID, newestHash: result.newestHash))
     }
 
     @Sendable func poolList(_ request: Request, context: Context) async throws -> Response {

@@ -14,7 +14,20 @@ struct AuditEventController {
 
     /// Newest first; `type`, `since`, `until`, `entity_type`, `entity_id`, `limit`, `cursor`.
     @Sendable func list(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
-        let parameters = request.uri.queryParameters
+        let query = try Self.query(request.uri.queryParameters)
+        let events = try await repository.auditEvents(query)
+        let next: JSONValue = Self.nextCursor(events, limit: query.limit).map(JSONValue.string) ?? .null
+        return try JSONResponse.make(.object(["items": .array(events.map(Self.view)), "next_cursor": next]))
+    }
+
+    /// The cursor of the page after `events`, when there may be one.
+    static func nextCursor(_ events: [AuditEvent], limit: Int) -> String? {
+        guard events.count == limit, let last = events.last, last.seq > 1 else { return nil }
+        return String(last.seq)
+    }
+
+    /// The filters from the query string, each refusal naming its parameter (the API and the console).
+    static func query(_ parameters: Parameters) throws -> AuditEventQuery {
         let known: Set<String> = ["type", "since", "until", "limit", "cursor", "entity_type", "entity_id"]
         if let unknown = parameters.map({ String($0.key) }).sorted().first(where: { !known.contains($0) }) {
             throw APIError.badRequest("\(unknown): is not a filter; use \(known.sorted().joined(separator: ", "))", field: unknown)
@@ -28,9 +41,7 @@ struct AuditEventController {
             guard let seq = Int64(text), seq > 0 else { throw APIError.badRequest("cursor: is not a cursor this API issued", field: "cursor") }
             return seq
         }
-        let events = try await repository.auditEvents(query)
-        let next: JSONValue = events.count == query.limit && events.last.map({ $0.seq > 1 }) == true ? .string(String(events.last!.seq)) : .null
-        return try JSONResponse.make(.object(["items": .array(events.map(Self.view)), "next_cursor": next]))
+        return query
     }
 
     /// `{"ok", "checked", "first_broken_id"}`: the whole chain recomputed.

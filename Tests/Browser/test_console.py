@@ -63,7 +63,7 @@ def test_an_auditors_pages_hold_no_form_that_changes_anything(page, service):
     sign_in(page, service, AUDITOR)
     for path in ["/console", "/console/leads", "/console/leads/" + service.leads["lee@example.com"], "/console/pools",
                  "/console/pools/buyers", "/console/agents",
-                 "/console/rules", "/console/vendors", "/console/tokens", "/console/users", "/console/audit", "/console/audit/verify"]:
+                 "/console/rules", "/console/vendors", "/console/tokens", "/console/users", "/console/audit", "/console/audit/verify", "/console/versions", "/console/versions/1"]:
         page.goto(service.base + path)
         # A search (GET) changes nothing; the only POST an auditor is offered is signing out.
         posts = [form.get_attribute("action") for form in page.locator("form").all()
@@ -121,3 +121,12 @@ def test_the_audit_log_and_its_chain(page, service):
     shoot(page, "audit")
     page.click("text=Verify the whole chain now")
     assert "Intact:" in page.inner_text("main")
+
+
+def test_a_lead_links_to_the_policy_version_it_was_decided_under(page, service):
+    sign_in(page, service, AUDITOR)
+    page.goto(service.base + "/console/leads/" + service.leads["pat@example.com"])
+    page.click("dd >> a[href^='/console/versions/']")
+    assert "/console/versions/" in page.url
+    assert "What changed since version" in page.inner_text("main")
+    shoot(page, "version")

@@ -126,4 +126,30 @@ import Testing
             #expect(verify.text.contains("Intact:") && verify.text.contains(newest))
         }
     }
+
+    @Test func eachPolicyVersionShowsWhatChangedSinceTheOneBefore() async throws {
+        let service = try TestService()
+        let store = try openStore(service.settings)
+        _ = try await store.createUser(email: "ann@sunset.example", name: "Ann", role: .auditor,
+                                       passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
+        try store.close()
+        try await service.test { client in
+            try await SamplePolicy.create(client, token: service.adminToken)
+            _ = try await client.send(.patch, "/v1/agents/jane", token: service.adminToken, json: #"{"weight":2}"#)
+            let latest = try #require(try await client.send(.get, "/v1/policy/versions", token: service.auditorToken).items.first?
+                .objectValue?["version"]?.intValue)
+            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let list = try await client.send(.get, "/console/versions", headers: [.cookie: cookie])
+            #expect(list.text.contains(#"href="/console/versions/\#(latest)""#) && list.text.contains("Test Admin (token)"))
+            let page = try await client.send(.get, "/console/versions/\(latest)", headers: [.cookie: cookie])
+            #expect(page.text.contains("What changed since version \(latest - 1)"))
+            #expect(page.text.contains("<strong>agents jane</strong> changed"))
+            #expect(page.text.contains("<td>weight</td><td>1</td><td>2</td>"), "\(page.text)")
+            #expect(!page.text.contains(SamplePolicy.janeKey))
+            let first = try await client.send(.get, "/console/versions/1", headers: [.cookie: cookie])
+            #expect(first.text.contains("What it set up") && first.text.contains("<strong>accounts acme</strong> added"))
+            #expect(try await client.send(.get, "/console/versions/999", headers: [.cookie: cookie]).status == .notFound)
+            #expect(try await client.send(.get, "/console/versions/x", headers: [.cookie: cookie]).status == .notFound)
+        }
+    }
 }

@@ -45,6 +45,11 @@ struct ConsoleController {
         signedIn.get("leads/:id", use: leadDetail)
         signedIn.get("audit", use: auditLog)
         signedIn.get("audit/verify", use: auditVerify)
+        signedIn.get("versions") { request, context in
+            pages.render("versions", VersionsPage(chrome: chrome("Policy versions", path: "/console/versions", request: request, context: context),
+                                                  versions: try await policies.policyVersions()))
+        }
+        signedIn.get("versions/:version", use: versionDetail)
         signedIn.get("pools", use: poolList)
         signedIn.get("pools/:id", use: poolDetail)
         signedIn.get("agents") { request, context in
@@ -182,6 +187,17 @@ struct ConsoleController {
         return pages.render("verify", VerifyPage(chrome: chrome("The audit chain", path: "/console/audit", request: request, context: context),
                                                  ok: result.ok, checked: result.checked, firstBrokenID: result.firstBrokenID,
                                                  problem: result.problem, newestID: result.newestID, newestHash: result.newestHash))
+    }
+
+    @Sendable func versionDetail(_ request: Request, context: Context) async throws -> Response {
+        let text = try context.parameters.require("version")
+        guard let number = Int(text), number > 0, let (version, document) = try await policies.policyVersion(number) else {
+            throw ConsolePageError(.notFound, "There is no policy version '\(text)'.")
+        }
+        let previous = number > 1 ? try await policies.policyVersion(number - 1).map { ($0.0.version, $0.1) } : nil
+        return pages.render("version", VersionPage(chrome: chrome("Policy version \(number)", path: "/console/versions", request: request,
+                                                                  context: context),
+                                                   version: version, document: document, previous: previous))
     }
 
     @Sendable func poolList(_ request: Request, context: Context) async throws -> Response {

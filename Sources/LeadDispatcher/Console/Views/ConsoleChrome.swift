@@ -23,7 +23,8 @@ struct ConsoleChrome {
 
     static let sections: [(path: String, label: String)] = [
         ("/console", "Pipeline"), ("/console/leads", "Leads"), ("/console/pools", "Pools"), ("/console/agents", "Agents"), ("/console/rules", "Rules"),
-        ("/console/vendors", "Vendors"), ("/console/tokens", "Tokens"), ("/console/users", "Users"), ("/console/audit", "Audit"),
+        ("/console/vendors", "Vendors"), ("/console/tokens", "Tokens"), ("/console/users", "Users"), ("/console/versions", "Versions"),
+        ("/console/audit", "Audit"),
     ]
 
     init(title: String, path: String = "", user: ConsoleUser?, cookie: String?) {

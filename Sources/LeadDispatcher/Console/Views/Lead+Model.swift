@@ -60,6 +60,7 @@ struct LeadPage {
     let rule: String
     let summary: String
     let policyVersion: String
+    let policyVersionLink: String?
     let fields: [Field]
     let rules: [RuleRow]
     let steps: [Step]
@@ -79,6 +80,7 @@ struct LeadPage {
         rule = lead.decision.ruleID.map { id in policy.rule(id).map { "\($0.name) (\(id))" } ?? id } ?? "none matched"
         summary = lead.decision.explanation.summary
         policyVersion = lead.summary.policyVersion.map(String.init) ?? "—"
+        policyVersionLink = lead.summary.policyVersion.map { "/console/versions/\($0)" }
         fields = lead.fields.sorted { $0.key < $1.key }.map { Field(name: $0.key, value: Self.text($0.value)) }
         rules = lead.decision.explanation.rules.map { check in
             RuleRow(ruleID: check.ruleID, name: policy.rule(check.ruleID)?.name ?? "", priority: check.priority,

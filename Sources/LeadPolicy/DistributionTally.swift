@@ -16,6 +16,8 @@ public struct DistributionTally: Sendable {
 
         /// The share of its eligible leads the weights entitled it to, 0 to 1.
         public var entitledShare: Double { eligible == 0 ? 0 : entitled / Double(eligible) }
+        /// The leads the weights entitled it to (`entitled`): what `received` is measured against.
+        public var expected: Double { entitled }
     }
 
     /// Agents that count even when no lead reached them, with their accounts.
@@ -28,6 +30,13 @@ public struct DistributionTally: Sendable {
             let target = Target.agent(agentID: agent.id, accountID: agent.accountID)
             items[target] = Item(target: target)
         }
+    }
+
+    /// The pool whose rotation decided, when one did: the step that chose (or the last one tried).
+    public static func pool(of decision: Decision) -> String? {
+        guard let step = decision.explanation.steps.last(where: { $0.target != nil }) ?? decision.explanation.steps.last,
+              case .pool(let poolID) = step.action else { return nil }
+        return poolID
     }
 
     public mutating func add(_ decision: Decision) {

@@ -63,7 +63,7 @@ def test_an_auditors_pages_hold_no_form_that_changes_anything(page, service):
     sign_in(page, service, AUDITOR)
     for path in ["/console", "/console/leads", "/console/leads/" + service.leads["lee@example.com"], "/console/pools",
                  "/console/pools/buyers", "/console/agents",
-                 "/console/rules", "/console/vendors", "/console/tokens", "/console/users", "/console/audit", "/console/audit/verify", "/console/versions", "/console/versions/1"]:
+                 "/console/rules", "/console/vendors", "/console/tokens", "/console/users", "/console/audit", "/console/audit/verify", "/console/versions", "/console/versions/1", "/console/fairness"]:
         page.goto(service.base + path)
         # A search (GET) changes nothing; the only POST an auditor is offered is signing out.
         posts = [form.get_attribute("action") for form in page.locator("form").all()
@@ -130,3 +130,15 @@ def test_a_lead_links_to_the_policy_version_it_was_decided_under(page, service):
     assert "/console/versions/" in page.url
     assert "What changed since version" in page.inner_text("main")
     shoot(page, "version")
+
+
+def test_fairness_per_pool_as_a_chart_and_a_table(page, service):
+    sign_in(page, service, AUDITOR)
+    page.click("nav >> text=Fairness")
+    page.select_option("select[name=pool_id]", "buyers")
+    page.click("form.filters button[type=submit]")
+    assert "pool_id=buyers" in page.url
+    assert page.locator("svg.chart title#chart-title").count() == 1
+    table = page.inner_text("table")
+    assert "Maria Lopez (maria)" in table and "Dan Okafor (dan)" in table
+    shoot(page, "fairness")

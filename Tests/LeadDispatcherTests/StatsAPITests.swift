@@ -41,6 +41,37 @@ import Testing
         }
     }
 
+    /// `pool_id`: only the leads that pool's rotation decided, only its members; `expected` is the leads
+    /// the weights entitled each to.
+    @Test func distributionPerPoolWithTheExpectedCount() async throws {
+        try await Self.withEightBuyers { client, service in
+            let response = try await client.send(.get, "/v1/stats/distribution?pool_id=buyers", token: service.auditorToken)
+            #expect(response.status == .ok, "\(response.text)")
+            let byAgent = Dictionary(uniqueKeysWithValues: response.items.compactMap { item -> (String, [String: JSONValue])? in
+                guard let object = item.objectValue, let agent = object["target"]?.objectValue?["agent_id"]?.stringValue else { return nil }
+                return (agent, object)
+            })
+            #expect(Set(byAgent.keys) == ["bob", "jane"])
+            #expect(byAgent["bob"]?["expected"] == .number(6) && byAgent["jane"]?["expected"] == .number(2))
+            #expect(response.items.count == 2, "no Admin key: the pool's rotation decided every lead counted")
+            let unknown = try await client.send(.get, "/v1/stats/distribution?pool_id=nowhere", token: service.auditorToken)
+            #expect(unknown.status == .badRequest && unknown.field == "pool_id")
+
+            // The console draws the same, with the numbers beside the chart.
+            let store = try #require(service.store)
+            _ = try await store.createUser(email: "ann@sunset.example", name: "Ann", role: .auditor,
+                                           passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
+            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let page = try await client.send(.get, "/console/fairness?pool_id=buyers", headers: [.cookie: cookie])
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<svg") && page.text.contains("<title id=\"chart-title\">"))
+            #expect(page.text.contains("received 6") && page.text.contains("expected 6.0") && page.text.contains("expected 2.0"))
+            #expect(page.text.contains("<td>Bob Roe (bob)</td><td>6</td><td>6.0</td>"))
+            let bad = try await client.send(.get, "/console/fairness?pool_id=nowhere", headers: [.cookie: cookie])
+            #expect(bad.status == .badRequest && bad.text.contains("no pool &#39;nowhere&#39;"))
+        }
+    }
+
     @Test func simulateReplaysADraftWithoutChangingAnything() async throws {
         try await Self.withEightBuyers { client, service in
             let before = try await client.send(.get, "/v1/leads?limit=500", token: service.adminToken)

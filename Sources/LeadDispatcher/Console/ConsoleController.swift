@@ -50,6 +50,7 @@ struct ConsoleController {
                                                   versions: try await policies.policyVersions()))
         }
         signedIn.get("versions/:version", use: versionDetail)
+        signedIn.get("fairness", use: fairness)
         signedIn.get("pools", use: poolList)
         signedIn.get("pools/:id", use: poolDetail)
         signedIn.get("agents") { request, context in
@@ -198,6 +199,19 @@ struct ConsoleController {
         return pages.render("version", VersionPage(chrome: chrome("Policy version \(number)", path: "/console/versions", request: request,
                                                                   context: context),
                                                    version: version, document: document, previous: previous))
+    }
+
+    @Sendable func fairness(_ request: Request, context: Context) async throws -> Response {
+        let parameters = Self.parameters(request)
+        let chrome = chrome("Fairness", path: "/console/fairness", request: request, context: context)
+        let policy = try await policies.currentPolicy().policy
+        do {
+            let items = try await StatsController.distribution(request.uri.queryParameters, leads: leads, policies: policies)
+            return pages.render("fairness", FairnessPage(chrome: chrome, parameters: parameters, policy: policy, items: items, message: nil))
+        } catch let error as APIError {
+            return pages.render("fairness", FairnessPage(chrome: chrome, parameters: parameters, policy: policy, items: [], message: error.message),
+                                status: .badRequest)
+        }
     }
 
     @Sendable func poolList(_ request: Request, context: Context) async throws -> Response {

@@ -15,30 +15,48 @@ struct StatsController {
         v1.post("policy/simulate", use: simulate)
     }
 
-    /// Per agent and per Admin key: received, eligible, the share the weights entitled it to, and skips.
+    /// Per agent and per Admin key: received, eligible, the share the weights entitled it to, the
+    /// leads that share comes to, and skips.
     @Sendable func distribution(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
-        let parameters = request.uri.queryParameters
-        let known: Set<String> = ["since", "until", "account_id"]
-        if let unknown = parameters.map({ String($0.key) }).sorted().first(where: { !known.contains($0) }) {
-            throw APIError.badRequest("\(unknown): is not a filter; use account_id, since, until", field: unknown)
-        }
-        let since = try LeadQueryParameters.time(parameters["since"].map(String.init), "since")
-        let until = try LeadQueryParameters.time(parameters["until"].map(String.init), "until")
-        let accountID = parameters["account_id"].map(String.init)
-        var tally = DistributionTally(agents: try await policies.currentPolicy().policy.agents)
-        for decided in try await leads.decidedLeads(since: since, until: until) {
-            tally.add(decided.decision)
-        }
-        let items = tally.result.filter { accountID == nil || $0.target.accountID == accountID }
+        let items = try await Self.distribution(request.uri.queryParameters, leads: leads, policies: policies)
         return try JSONResponse.list(try items.map { item in
             .object([
                 "target": try JSONValue(encoding: item.target),
                 "received": .number(Double(item.received)),
                 "eligible": .number(Double(item.eligible)),
                 "entitled_share": .number((item.entitledShare * 10_000).rounded() / 10_000),
+                "expected": .number((item.expected * 100).rounded() / 100),
                 "skips": .object(item.skips.mapValues { .number(Double($0)) }),
             ])
         })
+    }
+
+    /// The tally for the filters `since`, `until`, `account_id` and `pool_id` (only the leads that pool's
+    /// rotation decided, and only its members); each refusal names its parameter. The API and the
+    /// console's fairness page share it.
+    static func distribution(_ parameters: Parameters, leads: any LeadRepository, policies: any PolicyRepository) async throws -> [DistributionTally.Item] {
+        let known: Set<String> = ["since", "until", "account_id", "pool_id"]
+        if let unknown = parameters.map({ String($0.key) }).sorted().first(where: { !known.contains($0) }) {
+            throw APIError.badRequest("\(unknown): is not a filter; use account_id, pool_id, since, until", field: unknown)
+        }
+        func value(_ name: String) -> String? { parameters[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let since = try LeadQueryParameters.time(value("since"), "since")
+        let until = try LeadQueryParameters.time(value("until"), "until")
+        let accountID = value("account_id")
+        let policy = try await policies.currentPolicy().policy
+        var members: Set<String>?
+        if let poolID = value("pool_id") {
+            guard let pool = policy.pool(poolID) else { throw APIError.badRequest("pool_id: no pool '\(poolID)'", field: "pool_id") }
+            members = Set(pool.members.map(\.agentID))
+        }
+        var tally = DistributionTally(agents: policy.agents.filter { members?.contains($0.id) ?? true })
+        for decided in try await leads.decidedLeads(since: since, until: until) {
+            if let poolID = value("pool_id"), DistributionTally.pool(of: decided.decision) != poolID { continue }
+            tally.add(decided.decision)
+        }
+        return tally.result.filter { item in
+            (accountID == nil || item.target.accountID == accountID) && (members.map { item.target.agentID.map($0.contains) ?? false } ?? true)
+        }
     }
 
     /// Replays the leads of a period through a draft policy, changing nothing.

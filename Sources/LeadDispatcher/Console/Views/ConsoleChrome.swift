@@ -23,7 +23,7 @@ struct ConsoleChrome {
 
     static let sections: [(path: String, label: String)] = [
         ("/console", "Pipeline"), ("/console/leads", "Leads"), ("/console/pools", "Pools"), ("/console/agents", "Agents"), ("/console/rules", "Rules"),
-        ("/console/vendors", "Vendors"), ("/console/tokens", "Tokens"), ("/console/users", "Users"), ("/console/versions", "Versions"),
+        ("/console/vendors", "Vendors"), ("/console/tokens", "Tokens"), ("/console/users", "Users"), ("/console/fairness", "Fairness"), ("/console/versions", "Versions"),
         ("/console/audit", "Audit"),
     ]
 

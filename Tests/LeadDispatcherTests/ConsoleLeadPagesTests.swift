@@ -9,11 +9,7 @@ import Testing
 /// An auditor answers "who got this lead, when, and why?" in the console.
 @Suite struct ConsoleLeadPagesTests {
     @Test func anAuditorFindsALeadByEmailAndSeesWhoGotItAndWhy() async throws {
-        let service = try TestService()
-        let store = try openStore(service.settings)
-        _ = try await store.createUser(email: "ann@sunset.example", name: "Ann Auditor", role: .auditor,
-                                       passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
-        try store.close()
+        let service = try await ConsoleClient.serviceWithAuditor()
         try await service.test { client in
             try await SamplePolicy.create(client, token: service.adminToken)
             let key = try #require(try await client.send(.post, "/v1/vendors/zillow/rotate-key", token: service.adminToken)["api_key"]?.stringValue)
@@ -23,7 +19,7 @@ import Testing
                                                    json: #"{"api_key":"\#(key)","fname":"Pat","email":"pat\#(index)@example.com","tags":"\#(tags)"}"#)
                 ids.append(try #require(posted["lead_id"]?.stringValue))
             }
-            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let cookie = try await ConsoleClient.signInAuditor(client)
 
             let search = try await client.send(.get, "/console/leads?email=pat0%40example.com", headers: [.cookie: cookie])
             #expect(search.status == .ok)
@@ -53,13 +49,9 @@ import Testing
     }
 
     @Test func badFiltersAndMissingLeadsAreSaidOnThePage() async throws {
-        let service = try TestService()
-        let store = try openStore(service.settings)
-        _ = try await store.createUser(email: "ann@sunset.example", name: "Ann", role: .auditor,
-                                       passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
-        try store.close()
+        let service = try await ConsoleClient.serviceWithAuditor()
         try await service.test { client in
-            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let cookie = try await ConsoleClient.signInAuditor(client)
             let badDate = try await client.send(.get, "/console/leads?since=last+tuesday", headers: [.cookie: cookie])
             #expect(badDate.status == .badRequest)
             #expect(badDate.text.contains("since: must be an RFC 3339 time"))
@@ -79,14 +71,10 @@ import Testing
     }
 
     @Test func theListsShowThePolicyInWordsAndNoKey() async throws {
-        let service = try TestService()
-        let store = try openStore(service.settings)
-        _ = try await store.createUser(email: "ann@sunset.example", name: "Ann", role: .auditor,
-                                       passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
-        try store.close()
+        let service = try await ConsoleClient.serviceWithAuditor()
         try await service.test { client in
             try await SamplePolicy.create(client, token: service.adminToken)
-            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let cookie = try await ConsoleClient.signInAuditor(client)
             let pages = ["/console/agents": ["Jane Doe (jane)", "Bob Roe (bob)", "/console/leads?agent_id=jane"],
                          "/console/rules": ["Zillow buyers (zillow-buyers)", "a tag among buyer; and vendor is zillow", "pool Buyers (round robin)",
                                             "Acme Realty&#39;s CRM Round Robin"],
@@ -105,15 +93,11 @@ import Testing
     }
 
     @Test func theAuditLogFiltersByEntityAndTheChainVerifiesWithItsNewestHash() async throws {
-        let service = try TestService()
-        let store = try openStore(service.settings)
-        _ = try await store.createUser(email: "ann@sunset.example", name: "Ann", role: .auditor,
-                                       passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
-        try store.close()
+        let service = try await ConsoleClient.serviceWithAuditor()
         try await service.test { client in
             try await SamplePolicy.create(client, token: service.adminToken)
             _ = try await client.send(.patch, "/v1/agents/jane", token: service.adminToken, json: #"{"weight":2}"#)
-            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let cookie = try await ConsoleClient.signInAuditor(client)
             let jane = try await client.send(.get, "/console/audit?entity_type=agent&entity_id=jane", headers: [.cookie: cookie])
             #expect(jane.status == .ok)
             #expect(jane.text.contains("agent.updated") && jane.text.contains("agent.created"))
@@ -128,17 +112,13 @@ import Testing
     }
 
     @Test func eachPolicyVersionShowsWhatChangedSinceTheOneBefore() async throws {
-        let service = try TestService()
-        let store = try openStore(service.settings)
-        _ = try await store.createUser(email: "ann@sunset.example", name: "Ann", role: .auditor,
-                                       passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
-        try store.close()
+        let service = try await ConsoleClient.serviceWithAuditor()
         try await service.test { client in
             try await SamplePolicy.create(client, token: service.adminToken)
             _ = try await client.send(.patch, "/v1/agents/jane", token: service.adminToken, json: #"{"weight":2}"#)
             let latest = try #require(try await client.send(.get, "/v1/policy/versions", token: service.auditorToken).items.first?
                 .objectValue?["version"]?.intValue)
-            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let cookie = try await ConsoleClient.signInAuditor(client)
             let list = try await client.send(.get, "/console/versions", headers: [.cookie: cookie])
             #expect(list.text.contains(#"href="/console/versions/\#(latest)""#) && list.text.contains("Test Admin (token)"))
             let page = try await client.send(.get, "/console/versions/\(latest)", headers: [.cookie: cookie])

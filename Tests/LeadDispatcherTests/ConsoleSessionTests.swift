@@ -132,6 +132,21 @@ import Testing
 
 /// Console requests in tests: forms and cookies by hand, as a browser sends them.
 enum ConsoleClient {
+    /// A service with an auditor, `ann@sunset.example`, who may sign in to the console.
+    static func serviceWithAuditor() async throws -> TestService {
+        let service = try TestService()
+        let store = try openStore(service.settings)
+        _ = try await store.createUser(email: "ann@sunset.example", name: "Ann Auditor", role: .auditor,
+                                       passwordHash: await Passwords.hash(ConsoleSessionTests.password), actor: .cli("test"))
+        try store.close()
+        return service
+    }
+
+    /// Signs the auditor in; the session cookie, as `name=value`.
+    static func signInAuditor(_ client: any TestClientProtocol) async throws -> String {
+        try #require(cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+    }
+
     /// `name=value` of the session cookie a response sets.
     static func cookie(from response: JSONTestResponse) -> String? {
         response.headers[.setCookie]?.split(separator: ";").first.map(String.init)

@@ -79,6 +79,7 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
                  pressure: IngestPressure? = nil, storage: StorageHealth, consolePages: ConsolePages) -> Router<DispatcherRequestContext> {
     let router = Router(context: DispatcherRequestContext.self)
     let routes = RouteTable()
+    let lastVerification = LastChainVerification()
     router.addMiddleware {
         RequestIDMiddleware()
         RequestLogMiddleware(.info)
@@ -103,11 +104,11 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     VendorController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("vendors"))
     TokenController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("tokens"))
     UserController(repository: store, bodyLimit: limit).addRoutes(to: v1.group("users"))
-    AuditEventController(repository: store).addRoutes(to: v1.group("audit-events"))
+    AuditEventController(repository: store, lastVerification: lastVerification).addRoutes(to: v1.group("audit-events"))
     LeadController(leads: store, settings: settings, delivery: delivery).addRoutes(to: v1)
     StatsController(leads: store, policies: store, vendors: store, settings: settings).addRoutes(to: v1)
     ConsoleController(pages: consolePages, users: store, sessions: store, leads: store, outbox: store, policies: store, audit: store,
-                      vendors: store, tokens: store, circuits: circuits, settings: settings)
+                      vendors: store, tokens: store, circuits: circuits, settings: settings, lastVerification: lastVerification)
         .addRoutes(to: router)
     routes.record(router)
     return router

@@ -105,9 +105,13 @@ import Testing
             #expect(jane.text.contains("Test Admin (token)"))
             let bad = try await client.send(.get, "/console/audit?since=never", headers: [.cookie: cookie])
             #expect(bad.status == .badRequest && bad.text.contains("since: must be an RFC 3339 time"))
+            #expect(try await client.send(.get, "/console", headers: [.cookie: cookie]).text.contains("Not verified since the service started."))
             let verify = try await client.send(.get, "/console/audit/verify", headers: [.cookie: cookie])
             let newest = try #require(try await client.send(.get, "/v1/audit-events/verify", token: service.auditorToken)["newest_hash"]?.stringValue)
             #expect(verify.text.contains("Intact:") && verify.text.contains(newest))
+            // The front page remembers the last verification.
+            let front = try await client.send(.get, "/console", headers: [.cookie: cookie])
+            #expect(front.text.contains("Last verified: intact at") && front.text.contains(newest))
         }
     }
 

@@ -21,6 +21,7 @@ struct ConsoleController {
     let tokens: any TokenRepository
     let circuits: CircuitBreaker?
     let settings: DispatcherSettings
+    let lastVerification: LastChainVerification
     let limiter = SignInLimiter()
 
     func addRoutes(to router: Router<Context>) {
@@ -128,7 +129,8 @@ struct ConsoleController {
         let model = DashboardPage(
             chrome: chrome("The pipeline now", path: "/console", request: request, context: context),
             dayStart: dayStart, counts: try await leads.statusCounts(since: dayStart), snapshot: try await outbox.pipelineSnapshot(),
-            circuits: (await circuits?.report() ?? []).map { ($0.name, $0.state.rawValue, $0.since) }, now: now)
+            circuits: (await circuits?.report() ?? []).map { ($0.name, $0.state.rawValue, $0.since) },
+            lastVerification: lastVerification.latest, now: now)
         return pages.render("dashboard", model)
     }
 
@@ -185,6 +187,7 @@ struct ConsoleController {
 
     @Sendable func auditVerify(_ request: Request, context: Context) async throws -> Response {
         let result = try await audit.verifyAuditChain()
+        lastVerification.record(result)
         return pages.render("verify", VerifyPage(chrome: chrome("The audit chain", path: "/console/audit", request: request, context: context),
                                                  ok: result.ok, checked: result.checked, firstBrokenID: result.firstBrokenID,
                                                  problem: result.problem, newestID: result.newestID, newestHash: result.newestHash))

@@ -6,6 +6,7 @@ import LeadStore
 /// `GET /v1/audit-events`: the configuration changes, newest first, paged by an opaque cursor.
 struct AuditEventController {
     let repository: any AuditEventRepository
+    var lastVerification: LastChainVerification? = nil
 
     func addRoutes(to group: RouterGroup<DispatcherRequestContext>) {
         group.get(use: list)
@@ -46,7 +47,9 @@ struct AuditEventController {
 
     /// `{"ok", "checked", "first_broken_id"}`: the whole chain recomputed.
     @Sendable func verify(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
-        try JSONResponse.make(try await repository.verifyAuditChain().document)
+        let result = try await repository.verifyAuditChain()
+        lastVerification?.record(result)
+        return try JSONResponse.make(result.document)
     }
 
     static func view(_ event: AuditEvent) -> JSONValue {

@@ -25,9 +25,12 @@ struct DashboardPage {
     let unroutedToday: Int
     let circuits: [Circuit]
     let hasOpenCircuits: Bool
+    /// The chain's last verification, in words; nil when none ran since the service started.
+    let chain: String?
+    let chainOK: Bool
 
     init(chrome: ConsoleChrome, dayStart: Date, counts: [LeadStatus: Int], snapshot: PipelineSnapshot,
-         circuits: [(name: String, state: String, since: Date?)], now: Date) {
+         circuits: [(name: String, state: String, since: Date?)], lastVerification: (at: Date, result: ChainVerification)?, now: Date) {
         self.chrome = chrome
         self.dayStart = Timestamp.string(dayStart)
         sinceParameter = ConsoleForm.percentEncoded(Timestamp.string(dayStart))
@@ -38,6 +41,13 @@ struct DashboardPage {
         unroutedToday = counts[.unrouted] ?? 0
         self.circuits = circuits.map { Circuit(name: $0.name, state: $0.state, since: $0.since.map(Timestamp.string) ?? "") }
         hasOpenCircuits = !circuits.isEmpty
+        chainOK = lastVerification?.result.ok ?? false
+        chain = lastVerification.map { last in
+            let when = Timestamp.string(last.at)
+            return last.result.ok
+                ? "intact at \(when): \(last.result.checked) events, the newest \(last.result.newestID ?? "—") with hash \(last.result.newestHash ?? "—")"
+                : "BROKEN at \(when): event \(last.result.firstBrokenID ?? "?") — \(last.result.problem ?? "")"
+        }
     }
 
     /// `42 s`, `5 min`, `3 h 20 min`.

@@ -166,7 +166,7 @@ struct ConsoleController {
         for type in ["lead.redelivered", "lead.rerouted"] {
             events += try await audit.auditEvents(AuditEventQuery(type: type, limit: 100, entityKind: "lead", entityID: id))
         }
-        let model = LeadPage(chrome: chrome("Lead \(id)", path: "/console/leads", request: request, context: context), lead: lead,
+        let model = LeadPage(chrome: chrome("Lead \(id)", path: "/console/leads", request: request, context: context), lead: LeadDetailView(lead),
                              policy: try await policies.currentPolicy().policy, events: events.sorted { $0.seq < $1.seq })
         return pages.render("lead", model)
     }

@@ -70,42 +70,12 @@ struct LeadController {
 
     /// A lead as the audit API lists it.
     static func item(_ lead: LeadSummary) -> [String: JSONValue] {
-        [
-            "lead_id": .string(lead.id),
-            "received_at": .string(lead.receivedAt),
-            "vendor_id": .string(lead.vendorID),
-            "email": lead.email.map(JSONValue.string) ?? .null,
-            "campaign_id": lead.campaignID.map(JSONValue.string) ?? .null,
-            "tags": .array(lead.tags.map(JSONValue.string)),
-            "rule_id": lead.ruleID.map(JSONValue.string) ?? .null,
-            "target": (try? lead.target.map { try JSONValue(encoding: $0) }) ?? .null,
-            "status": .string(lead.status.rawValue),
-            "attempts": .number(Double(lead.attempts)),
-            "updated_at": .string(lead.updatedAt),
-        ]
+        LeadItemView(lead).json
     }
 
     /// The item plus the fields as received, the decision with its explanation and policy version, the
     /// routing state it read, and every attempt.
     static func detail(_ lead: StoredLead) throws -> JSONValue {
-        var fields = item(lead.summary)
-        fields["fields"] = .object(lead.fields)
-        guard case .object(var decision) = try JSONValue(encoding: lead.decision) else { throw APIError(.internalServerError, "decision") }
-        decision["policy_version"] = lead.policyVersion.map { JSONValue.number(Double($0)) } ?? .null
-        let state: JSONValue = try lead.state.map { try JSONValue(encoding: $0) } ?? .null
-        decision["state"] = state
-        fields["decision"] = .object(decision)
-        fields["delivery_attempts"] = .array(lead.deliveryAttempts.map { attempt in
-            .object([
-                "at": .string(attempt.at),
-                "http_status": attempt.httpStatus.map { .number(Double($0)) } ?? .null,
-                "crm_success": attempt.crmSuccess.map(JSONValue.bool) ?? .null,
-                "error": attempt.error.map(JSONValue.string) ?? .null,
-                "duration_ms": .number(Double(attempt.durationMS)),
-                "response_body": attempt.responseBody.map(JSONValue.string) ?? .null,
-                "detail": attempt.detail.map(JSONValue.string) ?? .null,
-            ])
-        })
-        return .object(fields)
+        try LeadDetailView(lead).json()
     }
 }

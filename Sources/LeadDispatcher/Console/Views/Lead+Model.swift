@@ -70,24 +70,25 @@ struct LeadPage {
     let events: [Event]
     let hasEvents: Bool
 
-    init(chrome: ConsoleChrome, lead: StoredLead, policy: Policy, events: [AuditEvent]) {
+    /// The page for the lead the API shows as `view` (the same typed view), with names from `policy`.
+    init(chrome: ConsoleChrome, lead view: LeadDetailView, policy: Policy, events: [AuditEvent]) {
         self.chrome = chrome
-        id = lead.summary.id
-        receivedAt = lead.summary.receivedAt
-        status = lead.summary.status.rawValue
-        vendorID = lead.summary.vendorID
-        target = lead.summary.target.map { TargetWords($0, policy: policy).text } ?? "nobody: no rule found a target"
-        rule = lead.decision.ruleID.map { id in policy.rule(id).map { "\($0.name) (\(id))" } ?? id } ?? "none matched"
-        summary = lead.decision.explanation.summary
-        policyVersion = lead.summary.policyVersion.map(String.init) ?? "—"
-        policyVersionLink = lead.summary.policyVersion.map { "/console/versions/\($0)" }
-        fields = lead.fields.sorted { $0.key < $1.key }.map { Field(name: $0.key, value: Self.text($0.value)) }
-        rules = lead.decision.explanation.rules.map { check in
+        id = view.item.leadID
+        receivedAt = view.item.receivedAt
+        status = view.item.status.rawValue
+        vendorID = view.item.vendorID
+        target = view.item.target.map { TargetWords($0, policy: policy).text } ?? "nobody: no rule found a target"
+        rule = view.decision.ruleID.map { id in policy.rule(id).map { "\($0.name) (\(id))" } ?? id } ?? "none matched"
+        summary = view.decision.explanation.summary
+        policyVersion = view.policyVersion.map(String.init) ?? "—"
+        policyVersionLink = view.policyVersion.map { "/console/versions/\($0)" }
+        fields = view.fields.sorted { $0.key < $1.key }.map { Field(name: $0.key, value: Self.text($0.value)) }
+        rules = view.decision.explanation.rules.map { check in
             RuleRow(ruleID: check.ruleID, name: policy.rule(check.ruleID)?.name ?? "", priority: check.priority,
                     result: check.result.rawValue.replacingOccurrences(of: "_", with: " "), matched: check.result == .matched,
                     reason: check.reason)
         }
-        steps = lead.decision.explanation.steps.map { step in
+        steps = view.decision.explanation.steps.map { step in
             Step(via: step.via, action: Self.words(step.action, policy: policy),
                  target: step.target.map { TargetWords($0, policy: policy).text } ?? "nobody available",
                  note: step.note,
@@ -101,7 +102,7 @@ struct LeadPage {
                  })
         }
         hasSteps = !steps.isEmpty
-        attempts = lead.deliveryAttempts.map { attempt in
+        attempts = view.attempts.map { attempt in
             Attempt(at: attempt.at, httpStatus: attempt.httpStatus.map(String.init) ?? "—",
                     crmSuccess: attempt.crmSuccess.map { $0 ? "yes" : "no" } ?? "—", error: attempt.error ?? "—",
                     durationMS: attempt.durationMS, detail: attempt.detail ?? attempt.responseBody ?? "")

@@ -74,8 +74,8 @@ struct LeadsPage {
         statusOptions = LeadStatus.allCases.map { StatusOption(value: $0.rawValue, selected: parameters["status"] == $0.rawValue) }
         self.message = message
         self.notices = notices
-        rows = leads.map { lead in
-            Row(id: lead.id, receivedAt: lead.receivedAt, email: lead.email ?? "", campaign: lead.campaignID ?? "",
+        rows = leads.map(LeadItemView.init).map { lead in
+            Row(id: lead.leadID, receivedAt: lead.receivedAt, email: lead.email ?? "", campaign: lead.campaignID ?? "",
                 tags: lead.tags.joined(separator: ", "), rule: lead.ruleID ?? "—",
                 target: lead.target.map { TargetWords($0, policy: policy).text } ?? "nobody (unrouted)", status: lead.status.rawValue,
                 attempts: lead.attempts)

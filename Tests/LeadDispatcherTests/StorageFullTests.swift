@@ -64,6 +64,7 @@ import Testing
         service.settings.crmURL = "http://127.0.0.1:9/clientapi/lead-import"
         service.settings.retryInitialDelay = 3600
         service.settings.retryMaxDelay = 3600
+        service.settings.logLevel = .warning
         let store = try openStore(service.settings)
         let admin = try await store.createToken(name: "admin", role: .admin, actor: .cli("test")).secret
         let app = try await buildApplication(service.settings, store: store, logger: capture.logger())

@@ -22,7 +22,9 @@ final class TestService: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         settings.database = directory.appendingPathComponent("data/dispatcher.sqlite").path
         settings.port = 0
-        settings.logLevel = .warning
+        // Failed deliveries log at warning, and many tests stage them on purpose: errors only, so that a
+        // test run's output shows what went wrong with the tests.
+        settings.logLevel = .error
         settings.deliveryTimeout = 2
         settings.shutdownGracePeriod = 2
         settings.circuitCoolDown = 0.05

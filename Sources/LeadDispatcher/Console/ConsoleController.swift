@@ -48,7 +48,7 @@ struct ConsoleController {
         signedIn.get("audit/verify", use: auditVerify)
         signedIn.get("versions") { request, context in
             pages.render("versions", VersionsPage(chrome: chrome("Policy versions", path: "/console/versions", request: request, context: context),
-                                                  versions: try await policies.policyVersions()))
+                                                  versions: try await policies.policyVersions().map(PolicyVersionView.init)))
         }
         signedIn.get("versions/:version", use: versionDetail)
         signedIn.get("fairness", use: fairness)
@@ -61,13 +61,13 @@ struct ConsoleController {
             pages.render("list", ListPage.rules(try await policies.currentPolicy().policy, chrome: chrome("Rules", path: "/console/rules", request: request, context: context)))
         }
         signedIn.get("vendors") { request, context in
-            pages.render("list", ListPage.vendors(try await vendors.vendors(), chrome: chrome("Vendors", path: "/console/vendors", request: request, context: context)))
+            pages.render("list", ListPage.vendors(try await vendors.vendors().map(VendorView.init), chrome: chrome("Vendors", path: "/console/vendors", request: request, context: context)))
         }
         signedIn.get("tokens") { request, context in
-            pages.render("list", ListPage.tokens(try await tokens.tokens(), chrome: chrome("API tokens", path: "/console/tokens", request: request, context: context)))
+            pages.render("list", ListPage.tokens(try await tokens.tokens().map(TokenView.init), chrome: chrome("API tokens", path: "/console/tokens", request: request, context: context)))
         }
         signedIn.get("users") { request, context in
-            pages.render("list", ListPage.users(try await users.users(), chrome: chrome("Console users", path: "/console/users", request: request, context: context)))
+            pages.render("list", ListPage.users(try await users.users().map(UserView.init), chrome: chrome("Console users", path: "/console/users", request: request, context: context)))
         }
         // Any other console path: signed out, the sign-in page; signed in, a page that says so.
         signedIn.get("**", use: notFound)
@@ -177,7 +177,7 @@ struct ConsoleController {
         do {
             let query = try AuditEventController.query(request.uri.queryParameters)
             let events = try await audit.auditEvents(query)
-            return pages.render("audit", AuditPage(chrome: chrome, parameters: parameters, message: nil, events: events,
+            return pages.render("audit", AuditPage(chrome: chrome, parameters: parameters, message: nil, events: events.map(AuditEventView.init),
                                                    nextCursor: AuditEventController.nextCursor(events, limit: query.limit)))
         } catch let error as APIError {
             return pages.render("audit", AuditPage(chrome: chrome, parameters: parameters, message: error.message, events: [], nextCursor: nil),

@@ -53,25 +53,7 @@ struct AuditEventController {
     }
 
     static func view(_ event: AuditEvent) -> JSONValue {
-        func document(_ text: String?) -> JSONValue {
-            guard let text, let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return .null }
-            return value
-        }
-        return .object([
-            "id": .string(String(event.seq)),
-            "at": .string(event.at),
-            "type": .string(event.type),
-            "actor": .object([
-                "kind": .string(event.actor.kind.rawValue),
-                "id": event.actor.id.map(JSONValue.string) ?? .null,
-                "name": .string(event.actor.name),
-            ]),
-            "entity": .object(["kind": .string(event.entityKind), "id": event.entityID.map(JSONValue.string) ?? .null]),
-            "before": document(event.before),
-            "after": document(event.after),
-            "prev_hash": .string(event.prevHash),
-            "hash": .string(event.hash),
-        ])
+        AuditEventView(event).json
     }
 }
 

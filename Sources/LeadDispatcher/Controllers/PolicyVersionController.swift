@@ -21,14 +21,7 @@ struct PolicyVersionController {
     }
 
     @Sendable func list(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
-        try JSONResponse.list(try await repository.policyVersions().map { version in
-            .object([
-                "version": .number(Double(version.version)),
-                "created_at": .string(version.createdAt),
-                "actor": .object(["kind": .string(version.actor.kind.rawValue), "id": version.actor.id.map(JSONValue.string) ?? .null,
-                                  "name": .string(version.actor.name)]),
-            ])
-        })
+        try JSONResponse.list(try await repository.policyVersions().map { PolicyVersionView($0).json })
     }
 
     @Sendable func show(_ request: Request, context: DispatcherRequestContext) async throws -> Response {

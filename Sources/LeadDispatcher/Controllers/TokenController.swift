@@ -76,12 +76,6 @@ struct TokenController {
     }
 
     static func view(_ token: AccessToken) -> JSONValue {
-        .object([
-            "id": .string(token.id),
-            "name": .string(token.name),
-            "role": .string(token.role.rawValue),
-            "created_at": .string(token.createdAt),
-            "revoked_at": token.revokedAt.map(JSONValue.string) ?? .null,
-        ])
+        TokenView(token).json
     }
 }

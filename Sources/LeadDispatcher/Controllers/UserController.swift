@@ -20,13 +20,13 @@ struct UserController {
     }
 
     @Sendable func list(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
-        try JSONResponse.list(try await repository.users().map(UserInput.view))
+        try JSONResponse.list(try await repository.users().map { UserView($0).json })
     }
 
     @Sendable func show(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         guard let user = try await repository.user(id: id) else { throw APIError.notFound("no user '\(id)'") }
-        return try JSONResponse.make(UserInput.view(user))
+        return try JSONResponse.make(UserView(user).json)
     }
 
     @Sendable func create(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
@@ -40,7 +40,7 @@ struct UserController {
         let password = given ?? Passwords.generate()
         let user = try await repository.createUser(email: email, name: name, role: role, passwordHash: await Passwords.hash(password),
                                                    actor: context.actor)
-        guard case .object(var body) = UserInput.view(user) else { throw APIError(.internalServerError, "user view") }
+        guard case .object(var body) = UserView(user).json else { throw APIError(.internalServerError, "user view") }
         if given == nil { body["password"] = .string(password) }
         var response = try JSONResponse.make(.object(body), status: .created)
         response.headers[.location] = "/v1/users/\(user.id)"
@@ -68,7 +68,7 @@ struct UserController {
             try Passwords.check(password)
             change.passwordHash = await Passwords.hash(password)
         }
-        return try JSONResponse.make(UserInput.view(try await repository.updateUser(id: id, change, actor: context.actor)))
+        return try JSONResponse.make(UserView(try await repository.updateUser(id: id, change, actor: context.actor)).json)
     }
 
     @Sendable func disable(_ request: Request, context: DispatcherRequestContext) async throws -> Response {

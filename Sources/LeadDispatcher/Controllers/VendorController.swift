@@ -76,15 +76,7 @@ struct VendorController {
     }
 
     static func view(_ vendor: Vendor) -> JSONValue {
-        var fields: [String: JSONValue] = [
-            "id": .string(vendor.id),
-            "name": .string(vendor.name),
-            "rate_limit_per_minute": vendor.rateLimitPerMinute.map { .number(Double($0)) } ?? .null,
-            "dedupe_window_minutes": .number(Double(vendor.dedupeWindowMinutes)),
-            "created_at": .string(vendor.createdAt),
-        ]
-        fields["api_key"] = .string(vendor.apiKeyMask)
-        return .object(fields)
+        VendorView(vendor).json
     }
 }
 

@@ -25,12 +25,4 @@ public enum UserInput {
         }
         return role
     }
-
-    /// The user as the API shows it: never the password or its hash.
-    public static func view(_ user: ConsoleUser) -> JSONValue {
-        .object([
-            "id": .string(user.id), "email": .string(user.email), "name": .string(user.name), "role": .string(user.role.rawValue),
-            "disabled": .bool(user.disabled), "created_at": .string(user.createdAt),
-        ])
-    }
 }

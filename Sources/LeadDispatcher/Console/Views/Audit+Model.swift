@@ -32,13 +32,13 @@ struct AuditPage {
         ("since", "Since (RFC 3339)"), ("until", "Until (RFC 3339)"),
     ]
 
-    init(chrome: ConsoleChrome, parameters: [String: String], message: String?, events: [AuditEvent], nextCursor: String?) {
+    init(chrome: ConsoleChrome, parameters: [String: String], message: String?, events: [AuditEventView], nextCursor: String?) {
         self.chrome = chrome
         filters = Self.filterNames.map { Filter(name: $0.name, label: $0.label, value: parameters[$0.name] ?? "") }
         self.message = message
         rows = events.map { event in
             let id = event.entityID ?? ""
-            return Row(id: String(event.seq), at: event.at, type: event.type, actor: "\(event.actor.name) (\(event.actor.kind.rawValue))",
+            return Row(id: event.id, at: event.at, type: event.type, actor: "\(event.actor.name) (\(event.actor.kind.rawValue))",
                        entity: id.isEmpty ? event.entityKind : "\(event.entityKind) \(id)",
                        entityLink: event.entityKind == "lead" && !id.isEmpty ? "/console/leads/\(ConsoleForm.percentEncoded(id))"
                            : id.isEmpty ? nil

@@ -65,7 +65,7 @@ struct ListPage {
         return parts.isEmpty ? "every lead" : parts.joined(separator: "; and ")
     }
 
-    static func vendors(_ vendors: [Vendor], chrome: ConsoleChrome) -> ListPage {
+    static func vendors(_ vendors: [VendorView], chrome: ConsoleChrome) -> ListPage {
         ListPage(chrome: chrome, heading: "Vendors", intro: "Who may post leads; each key is shown only when it is made.",
                  columns: ["Vendor", "Key", "Rate limit", "Dedupe window", "Leads"],
                  rows: vendors.map { vendor in
@@ -76,7 +76,7 @@ struct ListPage {
                  })
     }
 
-    static func tokens(_ tokens: [AccessToken], chrome: ConsoleChrome) -> ListPage {
+    static func tokens(_ tokens: [TokenView], chrome: ConsoleChrome) -> ListPage {
         ListPage(chrome: chrome, heading: "API tokens", intro: "Bearer tokens of the REST API; each is shown only when it is made.",
                  columns: ["Token", "Role", "Created", "State"],
                  rows: tokens.map { token in
@@ -85,7 +85,7 @@ struct ListPage {
                  })
     }
 
-    static func users(_ users: [ConsoleUser], chrome: ConsoleChrome) -> ListPage {
+    static func users(_ users: [UserView], chrome: ConsoleChrome) -> ListPage {
         ListPage(chrome: chrome, heading: "Console users", intro: "The people who sign in here.",
                  columns: ["User", "Email", "Role", "Created", "State"],
                  rows: users.map { user in

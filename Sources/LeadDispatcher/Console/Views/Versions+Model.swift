@@ -14,7 +14,7 @@ struct VersionsPage {
     let rows: [Row]
     let hasRows: Bool
 
-    init(chrome: ConsoleChrome, versions: [PolicyVersion]) {
+    init(chrome: ConsoleChrome, versions: [PolicyVersionView]) {
         self.chrome = chrome
         rows = versions.map { Row(version: $0.version, createdAt: $0.createdAt, actor: "\($0.actor.name) (\($0.actor.kind.rawValue))") }
         hasRows = !rows.isEmpty

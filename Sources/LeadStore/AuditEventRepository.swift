@@ -12,9 +12,11 @@ public struct AuditEventQuery: Sendable {
     /// Only events about this kind of entity (`agent`, `lead`, …) and, when given, this one.
     public var entityKind: String?
     public var entityID: String?
+    /// Only events made by this actor: its id (a token's or a user's) or its name (`lead-dispatcher policy import`).
+    public var actor: String?
 
     public init(type: String? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 50, beforeSeq: Int64? = nil,
-                entityKind: String? = nil, entityID: String? = nil) {
+                entityKind: String? = nil, entityID: String? = nil, actor: String? = nil) {
         self.type = type
         self.since = since
         self.until = until
@@ -22,6 +24,7 @@ public struct AuditEventQuery: Sendable {
         self.beforeSeq = beforeSeq
         self.entityKind = entityKind
         self.entityID = entityID
+        self.actor = actor
     }
 }
 

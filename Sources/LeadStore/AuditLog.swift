@@ -65,6 +65,10 @@ extension SQLiteStore: AuditEventRepository {
                 conditions.append("entity_id = ?")
                 arguments += [id]
             }
+            if let actor = query.actor {
+                conditions.append("(actor_id = ? OR actor_name = ?)")
+                arguments += [actor, actor]
+            }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [query.limit]
             return try Row.fetchAll(db, sql: "SELECT * FROM audit_event \(filter) ORDER BY seq DESC LIMIT ?", arguments: arguments)

@@ -90,19 +90,26 @@ def test_the_lists_show_the_policy_in_words_and_never_a_key(page, service):
     assert "Buyer leads (buyer-leads)" in text and "a tag among buyer" in text and "pool Buyers (round robin)" in text
     shoot(page, "rules")
     page.click("nav >> text=Agents")
+    shoot(page, "agents")
     text = page.inner_text("main")
     assert "Maria Lopez (maria)" in text and "bb-user-key" not in page.content()
     page.click("text=their leads >> nth=0")
     assert "agent_id=maria" in page.url
     page.click("nav >> text=Vendors")
     assert "Zillow (zillow)" in page.inner_text("main")
+    shoot(page, "vendors")
+    page.click("nav >> text=Tokens")
+    assert "browser tests" in page.inner_text("main")
+    shoot(page, "tokens")
     page.click("nav >> text=Users")
+    shoot(page, "users")
     assert "cy@sunset.example" in page.inner_text("main") and "password" not in page.inner_text("main").lower()
 
 
 def test_a_pool_shows_who_is_next_up(page, service):
     sign_in(page, service, AUDITOR)
     page.click("nav >> text=Pools")
+    shoot(page, "pools")
     page.click("text=Buyers")
     assert page.url.endswith("/console/pools/buyers")
     assert "Next up:" in page.inner_text("main")
@@ -121,6 +128,9 @@ def test_the_audit_log_and_its_chain(page, service):
     shoot(page, "audit")
     page.click("text=Verify the whole chain now")
     assert "Intact:" in page.inner_text("main")
+    shoot(page, "verify")
+    page.goto(service.base + "/console/audit?actor=ann-admin")
+    assert page.locator("input[name=actor]").get_attribute("value") == "ann-admin"
 
 
 def test_a_lead_links_to_the_policy_version_it_was_decided_under(page, service):
@@ -142,3 +152,10 @@ def test_fairness_per_pool_as_a_chart_and_a_table(page, service):
     table = page.inner_text("table")
     assert "Maria Lopez (maria)" in table and "Dan Okafor (dan)" in table
     shoot(page, "fairness")
+
+
+def test_the_versions_list(page, service):
+    sign_in(page, service, AUDITOR)
+    page.click("nav >> text=Versions")
+    assert page.locator("tbody tr").count() >= 5
+    shoot(page, "versions")

@@ -208,6 +208,11 @@ import Testing
             #expect(agents.count == 3)
             #expect(agents.allSatisfy { $0.objectValue?["entity"]?.objectValue?["kind"] == .string("agent") })
             #expect(try await client.send(.get, "/v1/audit-events?entity_id=nobody", token: token).items.isEmpty)
+            // By actor: a token's id or its name.
+            let byID = try await client.send(.get, "/v1/audit-events?actor=test-admin&entity_type=agent", token: token).items
+            #expect(byID.count == 3)
+            #expect(try await client.send(.get, "/v1/audit-events?actor=Test%20Admin&entity_type=agent", token: token).items.count == 3)
+            #expect(try await client.send(.get, "/v1/audit-events?actor=someone-else", token: token).items.isEmpty)
         }
     }
 }

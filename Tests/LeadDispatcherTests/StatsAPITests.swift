@@ -66,7 +66,7 @@ import Testing
             #expect(page.status == .ok)
             #expect(page.text.contains("<svg") && page.text.contains("<title id=\"chart-title\">"))
             #expect(page.text.contains("received 6") && page.text.contains("expected 6.0") && page.text.contains("expected 2.0"))
-            #expect(page.text.contains("<td>Bob Roe (bob)</td><td>6</td><td>6.0</td>"))
+            #expect(page.text.contains("<td>Bob Roe (bob), Acme Realty</td><td>6</td><td>6.0</td>"))
             let bad = try await client.send(.get, "/console/fairness?pool_id=nowhere", headers: [.cookie: cookie])
             #expect(bad.status == .badRequest && bad.text.contains("no pool &#39;nowhere&#39;"))
         }

@@ -13,7 +13,7 @@ struct AuditEventController {
         group.get("verify", use: verify)
     }
 
-    /// Newest first; `type`, `since`, `until`, `entity_type`, `entity_id`, `limit`, `cursor`.
+    /// Newest first; `type`, `since`, `until`, `entity_type`, `entity_id`, `actor`, `limit`, `cursor`.
     @Sendable func list(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let query = try Self.query(request.uri.queryParameters)
         let events = try await repository.auditEvents(query)
@@ -29,12 +29,12 @@ struct AuditEventController {
 
     /// The filters from the query string, each refusal naming its parameter (the API and the console).
     static func query(_ parameters: Parameters) throws -> AuditEventQuery {
-        let known: Set<String> = ["type", "since", "until", "limit", "cursor", "entity_type", "entity_id"]
+        let known: Set<String> = ["type", "since", "until", "limit", "cursor", "entity_type", "entity_id", "actor"]
         if let unknown = parameters.map({ String($0.key) }).sorted().first(where: { !known.contains($0) }) {
             throw APIError.badRequest("\(unknown): is not a filter; use \(known.sorted().joined(separator: ", "))", field: unknown)
         }
         func value(_ name: String) -> String? { parameters[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
-        var query = AuditEventQuery(type: value("type"), entityKind: value("entity_type"), entityID: value("entity_id"))
+        var query = AuditEventQuery(type: value("type"), entityKind: value("entity_type"), entityID: value("entity_id"), actor: value("actor"))
         query.since = try LeadQueryParameters.time(value("since"), "since")
         query.until = try LeadQueryParameters.time(value("until"), "until")
         query.limit = try QueryValue.limit(value("limit"))

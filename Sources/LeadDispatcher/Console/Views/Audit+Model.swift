@@ -28,7 +28,8 @@ struct AuditPage {
     let nextPage: String?
 
     static let filterNames: [(name: String, label: String)] = [
-        ("type", "Type (agent.updated, lead.routed, …)"), ("entity_type", "Entity type"), ("entity_id", "Entity id"),
+        ("type", "Type (agent.updated, lead.routed, …)"), ("actor", "Actor (id or name)"), ("entity_type", "Entity type"),
+        ("entity_id", "Entity id"),
         ("since", "Since (RFC 3339)"), ("until", "Until (RFC 3339)"),
     ]
 

@@ -14,8 +14,8 @@ struct TargetWords {
         case .agent(let agentID, let accountID):
             self.agentID = agentID
             let name = policy.agent(agentID)?.name
-            text = name.map { "\($0) (\(agentID))" } ?? "agent \(agentID) (no longer in the policy)"
-            _ = accountID
+            let account = policy.account(accountID)?.name ?? accountID
+            text = name.map { "\($0) (\(agentID)), \(account)" } ?? "agent \(agentID) (no longer in the policy), \(account)"
         case .admin(let accountID):
             agentID = nil
             let name = policy.account(accountID)?.name ?? accountID

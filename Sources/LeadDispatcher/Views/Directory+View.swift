@@ -98,7 +98,7 @@ struct PolicyVersionView {
     var json: JSONValue {
         .object([
             "version": .number(Double(version)), "created_at": .string(createdAt),
-            "actor": .object(["kind": .string(actor.kind.rawValue), "id": actor.id.map(JSONValue.string) ?? .null, "name": .string(actor.name)]),
+            "actor": actor.json,
         ])
     }
 }
@@ -136,9 +136,16 @@ struct AuditEventView {
     var json: JSONValue {
         .object([
             "id": .string(id), "at": .string(at), "type": .string(type),
-            "actor": .object(["kind": .string(actor.kind.rawValue), "id": actor.id.map(JSONValue.string) ?? .null, "name": .string(actor.name)]),
+            "actor": actor.json,
             "entity": .object(["kind": .string(entityKind), "id": entityID.map(JSONValue.string) ?? .null]),
             "before": before, "after": after, "prev_hash": .string(prevHash), "hash": .string(hash),
         ])
+    }
+}
+
+extension AuditActor {
+    /// `{"kind", "id", "name"}`: who made a change, as versions and audit events show it.
+    var json: JSONValue {
+        .object(["kind": .string(kind.rawValue), "id": id.map(JSONValue.string) ?? .null, "name": .string(name)])
     }
 }

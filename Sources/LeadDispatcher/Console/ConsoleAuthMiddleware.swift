@@ -23,7 +23,9 @@ struct ConsoleAuthMiddleware: RouterMiddleware {
         if request.method == .post {
             let cookie = request.cookies[ConsoleSession.cookieName]?.value ?? ""
             let form = try await ConsoleForm.read(&request)
-            guard let sent = form["csrf_token"], !cookie.isEmpty, sent == ConsoleSession.csrfToken(forCookie: String(cookie)),
+            // Compared in constant time, as bearer secrets are: the token stands for the session.
+            guard let sent = form["csrf_token"], !cookie.isEmpty,
+                  BearerSecret.constantTimeEquals(Data(sent.utf8), Data(ConsoleSession.csrfToken(forCookie: String(cookie)).utf8)),
                   request.headers[HTTPField.Name("Sec-Fetch-Site")!] != "cross-site"
             else {
                 throw ConsolePageError(.forbidden, "This form has expired or did not come from the console. Reload the page and try again.")

@@ -11,6 +11,8 @@ public struct LeadQuery: Sendable {
     public var ruleID: String?
     public var vendorID: String?
     public var status: LeadStatus?
+    /// Exactly these leads (bulk recovery names leads this way); nil is no restriction.
+    public var leadIDs: [String]?
     /// `since` inclusive, `until` exclusive, on the time received.
     public var since: Date?
     public var until: Date?
@@ -20,7 +22,7 @@ public struct LeadQuery: Sendable {
 
     public init(email: String? = nil, agentID: String? = nil, accountID: String? = nil, campaignID: String? = nil,
                 ruleID: String? = nil, vendorID: String? = nil, status: LeadStatus? = nil, since: Date? = nil,
-                until: Date? = nil, limit: Int = 50, after: LeadCursor? = nil) {
+                until: Date? = nil, limit: Int = 50, after: LeadCursor? = nil, leadIDs: [String]? = nil) {
         self.email = email
         self.agentID = agentID
         self.accountID = accountID
@@ -32,6 +34,7 @@ public struct LeadQuery: Sendable {
         self.until = until
         self.limit = limit
         self.after = after
+        self.leadIDs = leadIDs
     }
 }
 

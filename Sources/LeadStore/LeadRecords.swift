@@ -161,8 +161,13 @@ public enum DeliveryOutcome: Sendable, Equatable {
 
 extension StoredLead {
     /// What the policy engine matches on, as stored.
+    public var engineLead: Lead { summary.engineLead }
+}
+
+extension LeadSummary {
+    /// What the policy engine matches on, as stored.
     public var engineLead: Lead {
-        Lead(vendorID: summary.vendorID, email: summary.email, campaignID: summary.campaignID, tags: summary.tags)
+        Lead(vendorID: vendorID, email: email, campaignID: campaignID, tags: tags)
     }
 }
 

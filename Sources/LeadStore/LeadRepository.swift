@@ -44,6 +44,15 @@ public protocol LeadRepository: Sendable {
 
     /// Runs an unrouted lead through the current policy again.
     func reroute(id: String, actor: AuditActor, dayTimeZone: TimeZone) async throws -> StoredLead
+
+    /// Queues every dead or retrying lead that `query` matches (its status one of
+    /// `BulkRecovery.redeliverable`) again; `filter` is the filter as the client gave it, for the audit
+    /// event. A dry run counts and samples, changing nothing.
+    func redeliver(matching query: LeadQuery, filter: JSONValue, dryRun: Bool, actor: AuditActor) async throws -> BulkRecoveryResult
+
+    /// Decides every dead or unrouted lead that `query` matches again under the current policy.
+    func reroute(matching query: LeadQuery, filter: JSONValue, dryRun: Bool, actor: AuditActor,
+                 dayTimeZone: TimeZone) async throws -> BulkRecoveryResult
 }
 
 /// The durable queue of leads waiting for delivery.

@@ -3,35 +3,10 @@ import GRDB
 import LeadPolicy
 
 extension SQLiteStore {
-    /// One page of leads, newest first. Every filter but `status` is a bound argument on an indexed column.
+    /// One page of leads, newest first.
     public func leads(_ query: LeadQuery) async throws -> [LeadSummary] {
         try await pool.read { db in
-            var conditions: [String] = []
-            var arguments: StatementArguments = []
-            func filter(_ column: String, _ value: (any DatabaseValueConvertible)?) {
-                guard let value else { return }
-                conditions.append("\(column) = ?")
-                arguments += [value]
-            }
-            filter("email", query.email?.trimmingCharacters(in: .whitespaces).lowercased())
-            filter("target_agent_id", query.agentID)
-            filter("target_account_id", query.accountID)
-            filter("campaign_id", query.campaignID)
-            filter("rule_id", query.ruleID)
-            filter("vendor_id", query.vendorID)
-            if let status = query.status {
-                // A literal (one of a fixed set, never the client's text): SQLite picks a partial
-                // index only when the query's own words imply the index's condition.
-                conditions.append("status = '\(status.rawValue)'")
-            }
-            if let since = query.since {
-                conditions.append("received_at >= ?")
-                arguments += [Timestamp.string(since)]
-            }
-            if let until = query.until {
-                conditions.append("received_at < ?")
-                arguments += [Timestamp.string(until)]
-            }
+            var (conditions, arguments) = Self.conditions(query)
             if let after = query.after {
                 conditions.append("(received_at < ? OR (received_at = ? AND id < ?))")
                 arguments += [after.receivedAt, after.receivedAt, after.id]
@@ -41,6 +16,42 @@ extension SQLiteStore {
             let sql = "SELECT \(LeadTables.summaryColumns) FROM lead \(whereClause) ORDER BY received_at DESC, id DESC LIMIT ?"
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map(LeadTables.summary(fromSummaryColumns:))
         }
+    }
+
+    /// The query's filters (all but its cursor and limit) as SQL conditions and their arguments.
+    /// Every filter but `status` is a bound argument on an indexed column.
+    static func conditions(_ query: LeadQuery) -> (conditions: [String], arguments: StatementArguments) {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        func filter(_ column: String, _ value: (any DatabaseValueConvertible)?) {
+            guard let value else { return }
+            conditions.append("\(column) = ?")
+            arguments += [value]
+        }
+        filter("email", query.email?.trimmingCharacters(in: .whitespaces).lowercased())
+        filter("target_agent_id", query.agentID)
+        filter("target_account_id", query.accountID)
+        filter("campaign_id", query.campaignID)
+        filter("rule_id", query.ruleID)
+        filter("vendor_id", query.vendorID)
+        if let status = query.status {
+            // A literal (one of a fixed set, never the client's text): SQLite picks a partial
+            // index only when the query's own words imply the index's condition.
+            conditions.append("status = '\(status.rawValue)'")
+        }
+        if let since = query.since {
+            conditions.append("received_at >= ?")
+            arguments += [Timestamp.string(since)]
+        }
+        if let until = query.until {
+            conditions.append("received_at < ?")
+            arguments += [Timestamp.string(until)]
+        }
+        if let ids = query.leadIDs {
+            conditions.append("id IN (\(ids.isEmpty ? "NULL" : Array(repeating: "?", count: ids.count).joined(separator: ", ")))")
+            arguments += StatementArguments(ids)
+        }
+        return (conditions, arguments)
     }
 
     public func decidedLeads(since: Date?, until: Date?) async throws -> [DecidedLead] {

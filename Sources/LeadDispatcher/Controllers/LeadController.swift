@@ -4,8 +4,8 @@ import Hummingbird
 import LeadPolicy
 import LeadStore
 
-/// `GET /v1/leads/{id}`, `POST /v1/leads/{id}/redeliver`, `POST /v1/leads/{id}/reroute` and
-/// `POST /v1/route-preview`.
+/// `GET /v1/leads/{id}`, `POST /v1/leads/{id}/redeliver`, `POST /v1/leads/{id}/reroute`, their bulk
+/// forms `POST /v1/leads/redeliver` and `/v1/leads/reroute`, and `POST /v1/route-preview`.
 struct LeadController {
     let leads: any LeadRepository
     let settings: DispatcherSettings
@@ -17,6 +17,8 @@ struct LeadController {
         v1.get("leads/:id", use: show)
         v1.post("leads/:id/redeliver", use: redeliver)
         v1.post("leads/:id/reroute", use: reroute)
+        v1.post("leads/redeliver", use: redeliverMatching)
+        v1.post("leads/reroute", use: rerouteMatching)
         v1.post("route-preview", use: preview)
     }
 
@@ -50,6 +52,51 @@ struct LeadController {
         let lead = try await leads.reroute(id: try context.parameters.require("id"), actor: context.actor, dayTimeZone: settings.timeZone)
         if lead.status == .queued { delivery?.wake() }
         return try JSONResponse.make(Self.detail(lead))
+    }
+
+    /// `{"redelivered": N, "matched", "dry_run", "sample"}`: every lead the filter matches queued again.
+    @Sendable func redeliverMatching(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
+        let filter = try LeadRecoveryFilter.parse(try await JSONRequestBody.object(request, limit: settings.maxBodyBytes), for: .redeliver)
+        let result = try await Self.recover(.redeliver, filter, leads: leads, actor: context.actor, settings: settings, delivery: delivery)
+        return try JSONResponse.make(Self.recoveryAnswer(result, action: .redeliver, dryRun: filter.dryRun))
+    }
+
+    /// `{"rerouted": N, "unrouted": M, "matched", "dry_run", "sample"}`: every lead the filter matches
+    /// decided again under the current policy.
+    @Sendable func rerouteMatching(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
+        let filter = try LeadRecoveryFilter.parse(try await JSONRequestBody.object(request, limit: settings.maxBodyBytes), for: .reroute)
+        let result = try await Self.recover(.reroute, filter, leads: leads, actor: context.actor, settings: settings, delivery: delivery)
+        return try JSONResponse.make(Self.recoveryAnswer(result, action: .reroute, dryRun: filter.dryRun))
+    }
+
+    /// Runs a bulk recovery (the API and the console's recovery form share it) and wakes delivery for
+    /// what it queued.
+    static func recover(_ action: LeadRecoveryFilter.Action, _ filter: LeadRecoveryFilter, leads: any LeadRepository, actor: AuditActor,
+                        settings: DispatcherSettings, delivery: DeliveryWakeUp?) async throws -> BulkRecoveryResult {
+        let result = switch action {
+        case .redeliver: try await leads.redeliver(matching: filter.query, filter: filter.filter, dryRun: filter.dryRun, actor: actor)
+        case .reroute: try await leads.reroute(matching: filter.query, filter: filter.filter, dryRun: filter.dryRun, actor: actor,
+                                               dayTimeZone: settings.timeZone)
+        }
+        if !filter.dryRun, result.changed > 0 { delivery?.wake() }
+        return result
+    }
+
+    static func recoveryAnswer(_ result: BulkRecoveryResult, action: LeadRecoveryFilter.Action, dryRun: Bool) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "matched": .number(Double(result.matched)),
+            "dry_run": .bool(dryRun),
+            "sample": .array(result.sample.map { .object(item($0)) }),
+        ]
+        switch action {
+        case .redeliver:
+            body["redelivered"] = .number(Double(result.changed))
+        case .reroute:
+            body["rerouted"] = .number(Double(result.changed))
+            body["unrouted"] = .number(Double(result.unrouted))
+        }
+        if result.matched == 0 { body["message"] = .string("no lead matches this filter; nothing was changed") }
+        return .object(body)
     }
 
     /// The decision the current policy would make for these lead fields; nothing changes.

@@ -108,7 +108,8 @@ func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: Del
     LeadController(leads: store, settings: settings, delivery: delivery).addRoutes(to: v1)
     StatsController(leads: store, policies: store, vendors: store, settings: settings).addRoutes(to: v1)
     ConsoleController(pages: consolePages, users: store, sessions: store, leads: store, outbox: store, policies: store, audit: store,
-                      vendors: store, tokens: store, circuits: circuits, settings: settings, lastVerification: lastVerification)
+                      vendors: store, tokens: store, circuits: circuits, settings: settings, lastVerification: lastVerification,
+                      delivery: delivery)
         .addRoutes(to: router)
     routes.record(router)
     return router

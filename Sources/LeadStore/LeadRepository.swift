@@ -13,8 +13,9 @@ public protocol LeadRepository: Sendable {
     /// two hops through the concurrency pool, which under load is where a batch waited longest.
     func acceptBlocking(_ submissions: [LeadSubmission], dayTimeZone: TimeZone) throws -> [AcceptedLead]
 
-    /// What the engine would decide for this lead now, changing nothing.
-    func preview(_ lead: Lead, dayTimeZone: TimeZone) async throws -> Decision
+    /// What the engine would decide for this lead at `at` (today's counts and rotations as they stand,
+    /// read as of that day), under `draft` or the current policy, changing nothing.
+    func preview(_ lead: Lead, at: Date, draft: Policy?, dayTimeZone: TimeZone) async throws -> Decision
 
     func lead(id: String) async throws -> StoredLead?
 

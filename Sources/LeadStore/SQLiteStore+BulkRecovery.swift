@@ -8,7 +8,7 @@ extension SQLiteStore {
     /// `leads.redelivered` event naming `filter` and the count.
     public func redeliver(matching query: LeadQuery, filter: JSONValue, dryRun: Bool, actor: AuditActor) async throws -> BulkRecoveryResult {
         let conditions = ["target_kind IS NOT NULL"]
-        if dryRun { return try await preview(query, extra: conditions) }
+        if dryRun { return try await countAndSample(query, extra: conditions) }
         return try await inBatches(query, extra: conditions) { leads, result, db in
             let now = Date()
             let at = Timestamp.string(now)
@@ -105,7 +105,7 @@ extension SQLiteStore {
     }
 
     /// The count and the first few matches, changing nothing.
-    private func preview(_ query: LeadQuery, extra: [String]) async throws -> BulkRecoveryResult {
+    private func countAndSample(_ query: LeadQuery, extra: [String]) async throws -> BulkRecoveryResult {
         try await pool.read { db in
             var result = try Self.count(query, extra: extra, in: db)
             result.changed = result.matched

@@ -65,10 +65,9 @@ extension SQLiteStore: LeadRepository {
         return accepted
     }
 
-    public func preview(_ lead: Lead, dayTimeZone: TimeZone) async throws -> Decision {
+    public func preview(_ lead: Lead, at now: Date, draft: Policy?, dayTimeZone: TimeZone) async throws -> Decision {
         try await pool.read { db in
-            let policy = try PolicyTables.load(db).policy
-            let now = Date()
+            let policy = try draft ?? PolicyTables.load(db).policy
             let routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
             return RoutingEngine.decide(lead, policy: policy, state: try routing.state(for: lead, policy: policy, now: now, in: db)).decision
         }

@@ -176,7 +176,7 @@ import Testing
         let store = try database.open()
         try await seed(store, weights: (1, 1))
         for _ in 0..<3 {
-            #expect(try await store.preview(Lead(tags: ["buyer"]), dayTimeZone: utc).target?.agentID == "a")
+            #expect(try await store.preview(Lead(tags: ["buyer"]), at: Date(), draft: nil, dayTimeZone: utc).target?.agentID == "a")
         }
         #expect(try await store.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID == "a")
     }

@@ -22,7 +22,9 @@ struct ConsoleController {
     let circuits: CircuitBreaker?
     let settings: DispatcherSettings
     let lastVerification: LastChainVerification
+    let delivery: DeliveryWakeUp?
     let limiter = SignInLimiter()
+    let once = FormOnce()
 
     func addRoutes(to router: Router<Context>) {
         // `Secure` cookies need HTTPS; a service that listens on loopback only is tried over plain HTTP.
@@ -55,19 +57,42 @@ struct ConsoleController {
         signedIn.get("pools", use: poolList)
         signedIn.get("pools/:id", use: poolDetail)
         signedIn.get("agents") { request, context in
-            pages.render("list", ListPage.agents(try await policies.currentPolicy().policy, chrome: chrome("Agents", path: "/console/agents", request: request, context: context)))
+            pages.render("list", ListPage.agents(try await policies.currentPolicy().policy, chrome: chrome("Agents", path: "/console/agents", request: request, context: context),
+                                                notice: EntityPage.notice(Self.parameters(request))))
         }
         signedIn.get("rules") { request, context in
-            pages.render("list", ListPage.rules(try await policies.currentPolicy().policy, chrome: chrome("Rules", path: "/console/rules", request: request, context: context)))
+            pages.render("list", ListPage.rules(try await policies.currentPolicy().policy, chrome: chrome("Rules", path: "/console/rules", request: request, context: context),
+                                                notice: EntityPage.notice(Self.parameters(request))))
         }
         signedIn.get("vendors") { request, context in
-            pages.render("list", ListPage.vendors(try await vendors.vendors().map(VendorView.init), chrome: chrome("Vendors", path: "/console/vendors", request: request, context: context)))
+            pages.render("list", ListPage.vendors(try await vendors.vendors().map(VendorView.init), chrome: chrome("Vendors", path: "/console/vendors", request: request, context: context),
+                                                  notice: EntityPage.notice(Self.parameters(request))))
         }
         signedIn.get("tokens") { request, context in
-            pages.render("list", ListPage.tokens(try await tokens.tokens().map(TokenView.init), chrome: chrome("API tokens", path: "/console/tokens", request: request, context: context)))
+            pages.render("list", ListPage.tokens(try await tokens.tokens().map(TokenView.init), chrome: chrome("API tokens", path: "/console/tokens", request: request, context: context),
+                                                 notice: EntityPage.notice(Self.parameters(request))))
         }
         signedIn.get("users") { request, context in
-            pages.render("list", ListPage.users(try await users.users().map(UserView.init), chrome: chrome("Console users", path: "/console/users", request: request, context: context)))
+            pages.render("list", ListPage.users(try await users.users().map(UserView.init), chrome: chrome("Console users", path: "/console/users", request: request, context: context),
+                                                notice: EntityPage.notice(Self.parameters(request))))
+        }
+        // What changes anything: admins only, every change through the admin API's own code.
+        let admin = signedIn.group().add(middleware: ConsoleAdminOnlyMiddleware())
+        ConsoleEntityController<AccountForm>(pages: pages, policies: policies, leads: leads, vendors: vendors, settings: settings, once: once)
+            .addRoutes(to: admin)
+        ConsoleEntityController<AgentForm>(pages: pages, policies: policies, leads: leads, vendors: vendors, settings: settings, once: once)
+            .addRoutes(to: admin)
+        ConsoleEntityController<PoolForm>(pages: pages, policies: policies, leads: leads, vendors: vendors, settings: settings, once: once)
+            .addRoutes(to: admin)
+        ConsoleEntityController<RuleForm>(pages: pages, policies: policies, leads: leads, vendors: vendors, settings: settings, once: once)
+            .addRoutes(to: admin)
+        ConsoleQuickActions(policies: policies).addRoutes(to: admin)
+        ConsoleDirectoryController(pages: pages, vendors: vendors, tokens: tokens, users: users, once: once).addRoutes(to: admin)
+        ConsolePolicyController(pages: pages, policies: policies, leads: leads, vendors: vendors, settings: settings).addRoutes(to: admin)
+        ConsoleRecoveryController(pages: pages, leads: leads, policies: policies, settings: settings, delivery: delivery).addRoutes(to: admin)
+        signedIn.get("accounts") { request, context in
+            pages.render("list", ListPage.accounts(try await policies.currentPolicy(), chrome: chrome("Accounts", path: "/console/accounts", request: request, context: context),
+                                                   notice: EntityPage.notice(Self.parameters(request))))
         }
         // Any other console path: signed out, the sign-in page; signed in, a page that says so.
         signedIn.get("**", use: notFound)
@@ -201,7 +226,9 @@ struct ConsoleController {
         let previous = number > 1 ? try await policies.policyVersion(number - 1).map { ($0.0.version, $0.1) } : nil
         return pages.render("version", VersionPage(chrome: chrome("Policy version \(number)", path: "/console/versions", request: request,
                                                                   context: context),
-                                                   version: version, document: document, previous: previous))
+                                                   version: version, document: document, previous: previous,
+                                                   current: try await policies.policyVersions().last?.version == number,
+                                                   notice: EntityPage.notice(Self.parameters(request))))
     }
 
     @Sendable func fairness(_ request: Request, context: Context) async throws -> Response {
@@ -224,7 +251,7 @@ struct ConsoleController {
             if let rotation = try await leads.poolRotation(pool.id, dayTimeZone: settings.timeZone) { rotations.append(rotation) }
         }
         return pages.render("pools", PoolsPage(chrome: chrome("Pools", path: "/console/pools", request: request, context: context),
-                                               policy: policy, rotations: rotations))
+                                               policy: policy, rotations: rotations, notice: EntityPage.notice(Self.parameters(request))))
     }
 
     @Sendable func poolDetail(_ request: Request, context: Context) async throws -> Response {
@@ -234,7 +261,7 @@ struct ConsoleController {
             throw ConsolePageError(.notFound, "There is no pool '\(id)'.")
         }
         return pages.render("pool", PoolPage(chrome: chrome("Pool \(pool.name)", path: "/console/pools", request: request, context: context),
-                                             pool: pool, policy: policy, rotation: rotation))
+                                             pool: pool, policy: policy, rotation: rotation, notice: EntityPage.notice(Self.parameters(request))))
     }
 
     @Sendable func notFound(_ request: Request, context: Context) async throws -> Response {

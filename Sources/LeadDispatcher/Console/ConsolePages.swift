@@ -16,7 +16,7 @@ struct ConsolePages: Sendable {
         let folder = resources + "/Console"
         let library = try await MustacheLibrary(directory: folder + "/templates")
         guard let css = FileManager.default.contents(atPath: folder + "/style.css") else { throw ConsolePagesMissing() }
-        for name in ["head", "foot", "login", "error", "dashboard", "leads", "lead", "list", "pools", "pool", "audit", "verify", "versions", "version", "fairness"] where library.getTemplate(named: name) == nil {
+        for name in ["head", "foot", "login", "error", "dashboard", "leads", "lead", "list", "pools", "pool", "audit", "verify", "versions", "version", "fairness", "entity", "fields", "decision", "policy", "simulate", "recover"] where library.getTemplate(named: name) == nil {
             throw ConsolePagesMissing()
         }
         return ConsolePages(library: library, stylesheet: ByteBuffer(bytes: css))

@@ -101,18 +101,36 @@ struct LeadController {
 
     /// The decision the current policy would make for these lead fields; nothing changes.
     @Sendable func preview(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
-        var fields = try await JSONRequestBody.object(request, limit: settings.maxBodyBytes)
+        let fields = try await JSONRequestBody.object(request, limit: settings.maxBodyBytes)
+        let (lead, at) = try Self.sampleLead(fields)
+        let decision = try await leads.preview(lead, at: at, draft: nil, dayTimeZone: settings.timeZone)
+        return try JSONResponse.make(.object(["decision": try JSONValue(encoding: decision)]))
+    }
+
+    /// A route preview's body: lead fields as for ingest, an optional `vendor_id`, and `at` (RFC 3339,
+    /// the moment to decide as of; now when absent). The API and the console's previews share it.
+    static func sampleLead(_ body: [String: JSONValue]) throws -> (Lead, Date) {
+        var fields = body
         let vendorID = fields.removeValue(forKey: "vendor_id")?.stringValue
+        var at = Date()
+        switch fields.removeValue(forKey: "at") {
+        case nil, .null?: break
+        case .string(let text)?:
+            guard let parsed = Timestamp.parse(text) else {
+                throw APIError.badRequest("at: must be an RFC 3339 time such as 2026-12-01T09:00:00Z", field: "at")
+            }
+            at = parsed
+        case let other?: throw APIError.badRequest("at: must be an RFC 3339 time, not \(other.kindName)", field: "at")
+        }
         let submission: LeadSubmission
         do {
-            submission = try LeadValidator.validate(fields, vendorID: vendorID ?? "", receivedAt: Date())
+            submission = try LeadValidator.validate(fields, vendorID: vendorID ?? "", receivedAt: at)
         } catch {
-            throw APIError.badRequest(error.message)
+            throw APIError.badRequest(error.message, field: error.field)
         }
         var lead = submission.lead
         lead.vendorID = vendorID
-        let decision = try await leads.preview(lead, dayTimeZone: settings.timeZone)
-        return try JSONResponse.make(.object(["decision": try JSONValue(encoding: decision)]))
+        return (lead, at)
     }
 
     /// A lead as the audit API lists it.

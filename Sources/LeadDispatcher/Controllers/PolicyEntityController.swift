@@ -36,9 +36,20 @@ struct PolicyEntityController<Entity: PolicyEntity> {
     }
 
     @Sendable func create(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
-        var fields = try await JSONRequestBody.object(request, limit: bodyLimit)
+        let fields = try await JSONRequestBody.object(request, limit: bodyLimit)
+        let (id, view) = try await Self.create(fields, in: repository, actor: context.actor)
+        var response = try JSONResponse.make(try await view.withPolicyWarnings(from: repository), status: .created)
+        response.headers[.location] = "/v1/\(Entity.collection)/\(id)"
+        return response
+    }
+
+    /// Adds the entity these fields describe (an id made from its name when none is given), validated
+    /// against the whole policy; answers its id and its admin view. The API and the console share it.
+    static func create(_ fields: [String: JSONValue], in repository: any PolicyRepository,
+                       actor: AuditActor) async throws -> (id: String, view: JSONValue) {
+        var fields = fields
         let secret = try SecretField.take(from: &fields, for: Entity.self, required: true)
-        let (id, view) = try await repository.modifyPolicy(actor: context.actor) { [fields] draft in
+        return try await repository.modifyPolicy(actor: actor) { [fields] draft in
             var fields = fields
             let taken = draft.ids(of: Entity.self)
             if fields["id"] == nil || fields["id"] == .null {
@@ -55,25 +66,36 @@ struct PolicyEntityController<Entity: PolicyEntity> {
             }
             return (entity.id, entity.adminView(masks: draft.secretMasks))
         }
-        var response = try JSONResponse.make(try await view.withPolicyWarnings(from: repository), status: .created)
-        response.headers[.location] = "/v1/\(Entity.collection)/\(id)"
-        return response
     }
 
     /// Replaces each top-level field the body names; `null` clears an optional field. Nested objects
     /// (a rule's `match`, `action`) are replaced whole.
     @Sendable func update(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        var patch = try await JSONRequestBody.object(request, limit: bodyLimit)
+        let patch = try await JSONRequestBody.object(request, limit: bodyLimit)
+        let view = try await Self.update(id, patch, in: repository, actor: context.actor)
+        return try JSONResponse.make(try await view.withPolicyWarnings(from: repository))
+    }
+
+    /// Applies `patch` to the entity `id` and answers its admin view. With `expected` (the
+    /// fingerprint of the entity as a form showed it), a change made since is refused with
+    /// `StaleEdit` rather than overwritten.
+    static func update(_ id: String, _ patch: [String: JSONValue], in repository: any PolicyRepository, actor: AuditActor,
+                       expected: String? = nil) async throws -> JSONValue {
+        var patch = patch
         let secret = try SecretField.take(from: &patch, for: Entity.self, required: false)
         if let newID = patch["id"], newID != .string(id) {
             throw APIError.badRequest("id: cannot be changed (delete and create instead)", field: "id")
         }
-        let view = try await repository.modifyPolicy(actor: context.actor) { [patch] draft in
+        return try await repository.modifyPolicy(actor: actor) { [patch] draft in
             guard let index = draft.policy[keyPath: Entity.keyPath].firstIndex(where: { $0.id == id }) else {
                 throw PolicyError(.notFound, field: "", "no \(Entity.kind) '\(id)'")
             }
-            guard case .object(var fields) = try JSONValue(encoding: draft.policy[keyPath: Entity.keyPath][index]) else {
+            let current = draft.policy[keyPath: Entity.keyPath][index]
+            if let expected, EntityFingerprint.of(current.adminView(masks: draft.secretMasks)) != expected {
+                throw StaleEdit(kind: Entity.kind, id: id)
+            }
+            guard case .object(var fields) = try JSONValue(encoding: current) else {
                 throw PolicyError.invalid("", "the stored \(Entity.kind) cannot be shown")
             }
             for (key, value) in patch {
@@ -87,12 +109,16 @@ struct PolicyEntityController<Entity: PolicyEntity> {
             }
             return entity.adminView(masks: draft.secretMasks)
         }
-        return try JSONResponse.make(try await view.withPolicyWarnings(from: repository))
     }
 
     @Sendable func delete(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
-        let id = try context.parameters.require("id")
-        try await repository.modifyPolicy(actor: context.actor) { draft in
+        try await Self.delete(try context.parameters.require("id"), in: repository, actor: context.actor)
+        return Response(status: .noContent)
+    }
+
+    /// Removes the entity, refused (naming them) while others refer to it.
+    static func delete(_ id: String, in repository: any PolicyRepository, actor: AuditActor) async throws {
+        try await repository.modifyPolicy(actor: actor) { draft in
             guard draft.policy[keyPath: Entity.keyPath].contains(where: { $0.id == id }) else {
                 throw PolicyError(.notFound, field: "", "no \(Entity.kind) '\(id)'")
             }
@@ -102,7 +128,6 @@ struct PolicyEntityController<Entity: PolicyEntity> {
             }
             draft.policy[keyPath: Entity.keyPath].removeAll { $0.id == id }
         }
-        return Response(status: .noContent)
     }
 
     static func notFound(_ id: String) -> APIError {

@@ -59,6 +59,23 @@ struct StatsController {
         }
     }
 
+    /// The leads received in the period replayed through the draft policy `document` (validated
+    /// whole; an error's path begins `policy.`). The API and the console's simulate page share it.
+    static func backtest(_ document: [String: JSONValue], since: Date?, until: Date?, leads: any LeadRepository, vendors: any VendorRepository,
+                         timeZone: TimeZone) async throws -> Backtest.Result {
+        let draft: Policy
+        do {
+            draft = try PolicyDocument.parse(document).0
+            try draft.validate(context: ValidationContext(vendorIDs: Set(try await vendors.vendors().map(\.id))))
+        } catch let error as PolicyError {
+            throw APIError(error.prefixed("policy"))
+        }
+        let replayed = try await leads.decidedLeads(since: since, until: until).map {
+            Backtest.Replayed(id: $0.id, receivedAt: $0.receivedAt, lead: $0.lead, recorded: $0.decision.target)
+        }
+        return Backtest.run(replayed, draft: draft, timeZone: timeZone)
+    }
+
     /// Replays the leads of a period through a draft policy, changing nothing.
     @Sendable func simulate(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         var body = try await JSONRequestBody.object(request, limit: settings.maxAdminBodyBytes)
@@ -70,17 +87,7 @@ struct StatsController {
         if let unknown = body.keys.sorted().first {
             throw APIError.badRequest("\(unknown): is not a field; use policy, since, until", field: unknown)
         }
-        let draft: Policy
-        do {
-            draft = try PolicyDocument.parse(document).0
-            try draft.validate(context: ValidationContext(vendorIDs: Set(try await vendors.vendors().map(\.id))))
-        } catch let error as PolicyError {
-            throw APIError(error.prefixed("policy"))
-        }
-        let replayed = try await leads.decidedLeads(since: since, until: until).map {
-            Backtest.Replayed(id: $0.id, receivedAt: $0.receivedAt, lead: $0.lead, recorded: $0.decision.target)
-        }
-        let result = Backtest.run(replayed, draft: draft, timeZone: settings.timeZone)
+        let result = try await Self.backtest(document, since: since, until: until, leads: leads, vendors: vendors, timeZone: settings.timeZone)
         func target(_ target: Target?) throws -> JSONValue {
             try target.map { try JSONValue(encoding: $0) } ?? .null
         }

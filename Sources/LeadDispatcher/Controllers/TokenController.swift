@@ -30,17 +30,22 @@ struct TokenController {
 
     @Sendable func create(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let fields = try await JSONRequestBody.object(request, limit: bodyLimit)
-        try Self.rejectUnknown(fields, allowed: ["name", "role"])
-        let name = try Self.name(fields["name"], default: "token")
-        guard case .string(let roleName)? = fields["role"], let role = Role(rawValue: roleName) else {
-            throw APIError.badRequest("role: is required, one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", field: "role")
-        }
-        let (token, secret) = try await repository.createToken(name: name, role: role, actor: context.actor)
+        let (token, secret) = try await Self.create(fields, in: repository, actor: context.actor)
         guard case .object(var body) = Self.view(token) else { throw APIError(.internalServerError, "token view") }
         body["token"] = .string(secret)
         var response = try JSONResponse.make(.object(body), status: .created)
         response.headers[.location] = "/v1/tokens/\(token.id)"
         return response
+    }
+
+    /// Makes a token from `{name, role}` and answers it with its secret, the only time it is shown.
+    static func create(_ fields: [String: JSONValue], in repository: any TokenRepository, actor: AuditActor) async throws -> (AccessToken, String) {
+        try rejectUnknown(fields, allowed: ["name", "role"])
+        let name = try Self.name(fields["name"], default: "token")
+        guard case .string(let roleName)? = fields["role"], let role = Role(rawValue: roleName) else {
+            throw APIError.badRequest("role: is required, one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", field: "role")
+        }
+        return try await repository.createToken(name: name, role: role, actor: actor)
     }
 
     @Sendable func rename(_ request: Request, context: DispatcherRequestContext) async throws -> Response {

@@ -31,6 +31,17 @@ struct UserController {
 
     @Sendable func create(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let fields = try await JSONRequestBody.object(request, limit: bodyLimit)
+        let (user, generated) = try await Self.create(fields, in: repository, actor: context.actor)
+        guard case .object(var body) = UserView(user).json else { throw APIError(.internalServerError, "user view") }
+        if let generated { body["password"] = .string(generated) }
+        var response = try JSONResponse.make(.object(body), status: .created)
+        response.headers[.location] = "/v1/users/\(user.id)"
+        return response
+    }
+
+    /// Adds a console user from `{email, name?, role, password?}`; without a password one is made and
+    /// answered (the only time it is shown).
+    static func create(_ fields: [String: JSONValue], in repository: any UserRepository, actor: AuditActor) async throws -> (ConsoleUser, String?) {
         try TokenController.rejectUnknown(fields, allowed: ["email", "name", "role", "password"])
         let email = try UserInput.email(try Self.string(fields, "email") ?? "")
         let name = try UserInput.name(try Self.string(fields, "name"), email: email)
@@ -38,13 +49,8 @@ struct UserController {
         let given = try Self.string(fields, "password")
         if let given { try Passwords.check(given) }
         let password = given ?? Passwords.generate()
-        let user = try await repository.createUser(email: email, name: name, role: role, passwordHash: await Passwords.hash(password),
-                                                   actor: context.actor)
-        guard case .object(var body) = UserView(user).json else { throw APIError(.internalServerError, "user view") }
-        if given == nil { body["password"] = .string(password) }
-        var response = try JSONResponse.make(.object(body), status: .created)
-        response.headers[.location] = "/v1/users/\(user.id)"
-        return response
+        let user = try await repository.createUser(email: email, name: name, role: role, passwordHash: await Passwords.hash(password), actor: actor)
+        return (user, given == nil ? password : nil)
     }
 
     @Sendable func update(_ request: Request, context: DispatcherRequestContext) async throws -> Response {

@@ -28,13 +28,8 @@ struct VendorController {
     }
 
     @Sendable func create(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
-        var fields = try await JSONRequestBody.object(request, limit: bodyLimit)
-        if fields["id"] == nil || fields["id"] == .null {
-            let taken = Set(try await repository.vendors().map(\.id))
-            fields["id"] = .string(Slug.make(from: fields["name"]?.stringValue ?? "", fallback: "vendor", taken: taken))
-        }
-        let input = try JSONValue.object(fields).decode(VendorInput.self)
-        let (vendor, apiKey) = try await repository.createVendor(input.vendor, actor: context.actor)
+        let fields = try await JSONRequestBody.object(request, limit: bodyLimit)
+        let (vendor, apiKey) = try await Self.create(fields, in: repository, actor: context.actor)
         guard case .object(var body) = Self.view(vendor) else { throw APIError(.internalServerError, "vendor view") }
         body["api_key"] = .string(apiKey)
         var response = try JSONResponse.make(.object(body), status: .created)
@@ -42,20 +37,42 @@ struct VendorController {
         return response
     }
 
+    /// Adds a vendor (an id made from its name when none is given) and answers it with its new key, the
+    /// only time the key is shown. The API and the console share it.
+    static func create(_ fields: [String: JSONValue], in repository: any VendorRepository, actor: AuditActor) async throws -> (Vendor, String) {
+        var fields = fields
+        if fields["id"] == nil || fields["id"] == .null {
+            let taken = Set(try await repository.vendors().map(\.id))
+            fields["id"] = .string(Slug.make(from: fields["name"]?.stringValue ?? "", fallback: "vendor", taken: taken))
+        }
+        let input = try JSONValue.object(fields).decode(VendorInput.self)
+        return try await repository.createVendor(input.vendor, actor: actor)
+    }
+
     @Sendable func update(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let current = try await existing(context)
         let patch = try await JSONRequestBody.object(request, limit: bodyLimit)
+        return try JSONResponse.make(Self.view(try await Self.update(current, patch, in: repository, actor: context.actor)))
+    }
+
+    /// Applies `patch` to `current`; with `expected` (the fingerprint of the vendor as a form showed
+    /// it), a change made since is refused with `StaleEdit`.
+    static func update(_ current: Vendor, _ patch: [String: JSONValue], in repository: any VendorRepository, actor: AuditActor,
+                       expected: String? = nil) async throws -> Vendor {
         if let newID = patch["id"], newID != .string(current.id) {
             throw APIError.badRequest("id: cannot be changed", field: "id")
         }
         if patch["api_key"] != nil {
             throw APIError.badRequest("api_key: is issued by the dispatcher; use POST /v1/vendors/\(current.id)/rotate-key", field: "api_key")
         }
+        if let expected, EntityFingerprint.of(view(current)) != expected {
+            throw StaleEdit(kind: "vendor", id: current.id)
+        }
         guard case .object(var fields) = Self.view(current) else { throw APIError(.internalServerError, "vendor view") }
         for key in ["api_key", "created_at"] { fields.removeValue(forKey: key) }
         for (key, value) in patch { fields[key] = value == .null ? nil : value }
         let input = try JSONValue.object(fields).decode(VendorInput.self)
-        return try JSONResponse.make(Self.view(try await repository.updateVendor(input.vendor, actor: context.actor)))
+        return try await repository.updateVendor(input.vendor, actor: actor)
     }
 
     @Sendable func delete(_ request: Request, context: DispatcherRequestContext) async throws -> Response {

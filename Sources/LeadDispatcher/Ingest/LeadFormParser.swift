@@ -74,6 +74,18 @@ enum LeadFormParser {
     }
 
     static func multipart(_ body: ByteBuffer, boundary: String) throws(IngestError) -> [String: JSONValue] {
+        var pairs: [(String, String)] = []
+        for part in try multipartParts(body, boundary: boundary) {
+            if part.isFile {
+                throw .badRequest("\(part.name): file uploads are not accepted; lead fields are text")
+            }
+            pairs.append((part.name, part.value))
+        }
+        return collect(pairs)
+    }
+
+    /// The parts of a multipart body, each by name, as UTF-8 text; `isFile` for a file input's part.
+    static func multipartParts(_ body: ByteBuffer, boundary: String) throws(IngestError) -> [(name: String, value: String, isFile: Bool)] {
         guard !boundary.isEmpty else { throw .badRequest("multipart/form-data needs a boundary parameter in Content-Type") }
         let parser = MultipartParser(boundary: boundary)
         var parts: [(headers: [(String, String)], body: ByteBuffer)] = []
@@ -91,21 +103,18 @@ enum LeadFormParser {
         } catch {
             throw .badRequest("the multipart body is malformed")
         }
-        var pairs: [(String, String)] = []
+        var result: [(name: String, value: String, isFile: Bool)] = []
         for part in parts {
             guard let disposition = part.headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1,
                   let name = parameter("name", in: disposition) else {
                 throw .badRequest("a multipart part has no Content-Disposition name")
             }
-            if parameter("filename", in: disposition) != nil {
-                throw .badRequest("\(name): file uploads are not accepted; lead fields are text")
-            }
             guard let value = String(validating: part.body.readableBytesView, as: UTF8.self) else {
                 throw .badRequest("\(name): is not valid UTF-8")
             }
-            pairs.append((name, value))
+            result.append((name, value, parameter("filename", in: disposition) != nil))
         }
-        return collect(pairs)
+        return result
     }
 
     /// Form pairs to fields. PHP's array notation (`tags[]=a&tags[]=b`, `tags[0]=a`) becomes an array;

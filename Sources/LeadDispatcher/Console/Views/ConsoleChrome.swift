@@ -20,10 +20,13 @@ struct ConsoleChrome {
     let user: User?
     let nav: [NavItem]
     let csrfToken: String
+    /// Admins see the forms that change things; auditors only what is set up.
+    let isAdmin: Bool
 
     static let sections: [(path: String, label: String)] = [
-        ("/console", "Pipeline"), ("/console/leads", "Leads"), ("/console/pools", "Pools"), ("/console/agents", "Agents"), ("/console/rules", "Rules"),
-        ("/console/vendors", "Vendors"), ("/console/tokens", "Tokens"), ("/console/users", "Users"), ("/console/fairness", "Fairness"), ("/console/versions", "Versions"),
+        ("/console", "Pipeline"), ("/console/leads", "Leads"), ("/console/recover", "Recover"), ("/console/accounts", "Accounts"), ("/console/pools", "Pools"), ("/console/agents", "Agents"), ("/console/rules", "Rules"),
+        ("/console/vendors", "Vendors"), ("/console/tokens", "Tokens"), ("/console/users", "Users"), ("/console/fairness", "Fairness"), ("/console/simulate", "Simulate"), ("/console/policy", "Policy"),
+        ("/console/versions", "Versions"),
         ("/console/audit", "Audit"),
     ]
 
@@ -32,5 +35,6 @@ struct ConsoleChrome {
         self.user = user.map { User(name: $0.name, role: $0.role.rawValue) }
         nav = Self.sections.map { NavItem(path: $0.path, label: $0.label, current: $0.path == path) }
         csrfToken = cookie.map(ConsoleSession.csrfToken(forCookie:)) ?? ""
+        isAdmin = user?.role == .admin
     }
 }

@@ -83,12 +83,31 @@ struct LeadPage {
         policyVersion = view.policyVersion.map(String.init) ?? "—"
         policyVersionLink = view.policyVersion.map { "/console/versions/\($0)" }
         fields = view.fields.sorted { $0.key < $1.key }.map { Field(name: $0.key, value: Self.text($0.value)) }
-        rules = view.decision.explanation.rules.map { check in
+        rules = Self.ruleRows(view.decision, policy: policy)
+        steps = Self.steps(view.decision, policy: policy)
+        hasSteps = !steps.isEmpty
+        attempts = view.attempts.map { attempt in
+            Attempt(at: attempt.at, httpStatus: attempt.httpStatus.map(String.init) ?? "—",
+                    crmSuccess: attempt.crmSuccess.map { $0 ? "yes" : "no" } ?? "—", error: attempt.error ?? "—",
+                    durationMS: attempt.durationMS, detail: attempt.detail ?? attempt.responseBody ?? "")
+        }
+        hasAttempts = !attempts.isEmpty
+        self.events = events.map { Event(at: $0.at, type: $0.type, actor: $0.actor.name) }
+        hasEvents = !self.events.isEmpty
+    }
+
+    /// Each rule tried, in order, and why it matched or not.
+    static func ruleRows(_ decision: Decision, policy: Policy) -> [RuleRow] {
+        decision.explanation.rules.map { check in
             RuleRow(ruleID: check.ruleID, name: policy.rule(check.ruleID)?.name ?? "", priority: check.priority,
                     result: check.result.rawValue.replacingOccurrences(of: "_", with: " "), matched: check.result == .matched,
                     reason: check.reason)
         }
-        steps = view.decision.explanation.steps.map { step in
+    }
+
+    /// The action (and fallback) the matching rule took, agent by agent.
+    static func steps(_ decision: Decision, policy: Policy) -> [Step] {
+        decision.explanation.steps.map { step in
             Step(via: step.via, action: Self.words(step.action, policy: policy),
                  target: step.target.map { TargetWords($0, policy: policy).text } ?? "nobody available",
                  note: step.note,
@@ -101,15 +120,6 @@ struct LeadPage {
                      list.isEmpty ? nil : list.map { "\($0.agentID) (weight \($0.weight))" }.joined(separator: ", ")
                  })
         }
-        hasSteps = !steps.isEmpty
-        attempts = view.attempts.map { attempt in
-            Attempt(at: attempt.at, httpStatus: attempt.httpStatus.map(String.init) ?? "—",
-                    crmSuccess: attempt.crmSuccess.map { $0 ? "yes" : "no" } ?? "—", error: attempt.error ?? "—",
-                    durationMS: attempt.durationMS, detail: attempt.detail ?? attempt.responseBody ?? "")
-        }
-        hasAttempts = !attempts.isEmpty
-        self.events = events.map { Event(at: $0.at, type: $0.type, actor: $0.actor.name) }
-        hasEvents = !self.events.isEmpty
     }
 
     /// A rule's action in words.

@@ -15,8 +15,10 @@ struct PoolsPage {
     let chrome: ConsoleChrome
     let rows: [Row]
     let hasRows: Bool
+    let notice: String?
 
-    init(chrome: ConsoleChrome, policy: Policy, rotations: [PoolRotationView]) {
+    init(chrome: ConsoleChrome, policy: Policy, rotations: [PoolRotationView], notice: String? = nil) {
+        self.notice = notice
         self.chrome = chrome
         let next = Dictionary(rotations.map { ($0.poolID, $0.next) }, uniquingKeysWith: { first, _ in first })
         rows = policy.pools.map { pool in
@@ -38,6 +40,8 @@ struct PoolPage {
         let today: String
         let state: String
         let isNext: Bool
+        /// Pause or resume in one click (admins).
+        let button: ListPage.Button?
     }
 
     let chrome: ConsoleChrome
@@ -46,9 +50,11 @@ struct PoolPage {
     let stickyDays: Int
     let next: String
     let members: [Member]
+    let notice: String?
 
-    init(chrome: ConsoleChrome, pool: Pool, policy: Policy, rotation: PoolRotationView) {
+    init(chrome: ConsoleChrome, pool: Pool, policy: Policy, rotation: PoolRotationView, notice: String? = nil) {
         self.chrome = chrome
+        self.notice = notice
         id = pool.id
         name = pool.name
         stickyDays = pool.stickyDays
@@ -59,7 +65,8 @@ struct PoolPage {
                    today: member.dailyCap.map { "\(member.today) of \($0)" } ?? "\(member.today) (no cap)",
                    state: member.reason.map { $0 == "at_cap" ? "at its cap" : $0 == "inactive" ? "paused" : $0.replacingOccurrences(of: "_", with: " ") }
                        ?? "available",
-                   isNext: member.agentID == rotation.next)
+                   isNext: member.agentID == rotation.next,
+                   button: chrome.isAdmin ? policy.agent(member.agentID).map { ListPage.pauseButton($0, returnTo: "/console/pools/\(pool.id)") } : nil)
         }
     }
 }

@@ -45,9 +45,17 @@ struct VersionPage {
     let changes: [Change]
     let hasChanges: Bool
     let counts: String
+    /// Admins may put an earlier version back in force.
+    let restorable: Bool
+    let isCurrent: Bool
+    let notice: String?
 
-    init(chrome: ConsoleChrome, version: PolicyVersion, document: JSONValue, previous: (Int, JSONValue)?) {
+    init(chrome: ConsoleChrome, version: PolicyVersion, document: JSONValue, previous: (Int, JSONValue)?, current: Bool = false,
+         notice: String? = nil) {
         self.chrome = chrome
+        restorable = chrome.isAdmin && !current
+        isCurrent = current
+        self.notice = notice
         self.version = version.version
         createdAt = version.createdAt
         actor = "\(version.actor.name) (\(version.actor.kind.rawValue))"

@@ -28,8 +28,11 @@ def free_port():
 
 
 class Service:
-    def __init__(self, folder):
+    def __init__(self, folder, crm_url="http://127.0.0.1:9/clientapi/lead-import", extra=(), seed=True):
         self.folder = folder
+        self.crm_url = crm_url
+        self.extra = list(extra)
+        self.seed = seed
         self.database = os.path.join(folder, "dispatcher.sqlite")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -60,7 +63,7 @@ class Service:
         self.command("user", "create", "--email", AUDITOR[0], "--role", "auditor", "--name", "Cy Auditor", "--password-stdin",
                      stdin=AUDITOR[1] + "\n")
         self.process = subprocess.Popen([BINARY, "serve", "--port", str(self.port), "--database", self.database,
-                                         "--crm-url", "http://127.0.0.1:9/clientapi/lead-import", "--log-level", "error"],
+                                         "--crm-url", self.crm_url, "--log-level", "error", *self.extra],
                                         cwd=self.folder)
         deadline = time.monotonic() + 60
         while True:
@@ -71,6 +74,8 @@ class Service:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     raise RuntimeError("the service did not become ready")
                 time.sleep(0.1)
+        if not self.seed:
+            return
         for path, body in [
             ("/v1/accounts", {"id": "sunset", "name": "Sunset Realty", "admin_api_key": "bb-admin-key-sunset-0001"}),
             ("/v1/agents", {"id": "maria", "account_id": "sunset", "name": "Maria Lopez", "api_key": "bb-user-key-maria-0002", "weight": 3}),

@@ -63,7 +63,9 @@ def test_an_auditors_pages_hold_no_form_that_changes_anything(page, service):
     sign_in(page, service, AUDITOR)
     for path in ["/console", "/console/leads", "/console/leads/" + service.leads["lee@example.com"], "/console/pools",
                  "/console/pools/buyers", "/console/agents",
-                 "/console/rules", "/console/vendors", "/console/tokens", "/console/users", "/console/audit", "/console/audit/verify", "/console/versions", "/console/versions/1", "/console/fairness"]:
+                 "/console/rules", "/console/vendors", "/console/tokens", "/console/users", "/console/audit", "/console/audit/verify", "/console/versions", "/console/versions/1", "/console/fairness",
+                 "/console/accounts", "/console/accounts/sunset", "/console/agents/maria", "/console/rules/buyer-leads", "/console/vendors/zillow",
+                 "/console/recover", "/console/recover?status=dead", "/console/policy", "/console/simulate"]:
         page.goto(service.base + path)
         # A search (GET) changes nothing; the only POST an auditor is offered is signing out.
         posts = [form.get_attribute("action") for form in page.locator("form").all()

@@ -41,7 +41,7 @@ struct FormField {
         self.required = required
         error = errors[name] ?? ""
         hasError = !error.isEmpty
-        inputID = "f-" + name.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+        inputID = "f-" + name.map { $0.isLetter || $0.isNumber || $0 == "_" ? String($0) : "-" }.joined()
         var inputType = "text", isInput = true, isSelect = false, isCheckbox = false, isTextarea = false, checked = false
         var options: [Option] = []
         var shown = value

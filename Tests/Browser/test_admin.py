@@ -1,0 +1,180 @@
+"""An admin sets up routing from nothing in the browser alone (JavaScript off), and recovers from a CRM outage."""
+import http.server
+import json
+import tempfile
+import threading
+import time
+
+import pytest
+
+from conftest import ADMIN, AUDITOR, Service, sign_in
+from test_console import shoot
+
+
+class StandInCRM:
+    """Buying Buddy's Lead Import endpoint on a loopback port: answers 500 while `down`, else success."""
+
+    def __init__(self):
+        self.down = False
+        self.received = []
+        crm = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                crm.received.append(time.monotonic())
+                status, body = (500, b'{"success": false}') if crm.down else (200, b'{"success": true}')
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *arguments):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/clientapi/lead-import"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def fresh():
+    """A service with no policy at all, delivering to a stand-in CRM, retrying fast."""
+    crm = StandInCRM()
+    with tempfile.TemporaryDirectory() as folder:
+        running = Service(folder, crm_url=crm.url, seed=False,
+                          extra=["--retry-initial-delay", "0.05", "--retry-max-delay", "0.1", "--max-attempts", "2"])
+        try:
+            running.start()
+            running.crm = crm
+            yield running
+        finally:
+            running.stop()
+            crm.stop()
+
+
+def wait_for(what, check, seconds=20):
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.05)
+
+
+def submit(page):
+    page.click("form.entity button[value=save]")
+
+
+def next_up(page):
+    return page.locator("p.next strong").inner_text()
+
+
+def test_an_admin_sets_up_routing_from_nothing_and_a_lead_goes_where_the_console_said(page, fresh):
+    sign_in(page, fresh, ADMIN)
+    page.click("nav >> text=Accounts")
+    page.click("text=New account")
+    page.fill("#f-name", "Sunset Realty")
+    page.fill("#f-admin_api_key", "bb-admin-key-sunset-0001")
+    shoot(page, "account-new")
+    submit(page)
+    assert page.url.endswith("/console/accounts/sunset-realty?done=created")
+    assert "Created." in page.inner_text("main") and "bb-admin-key-sunset-0001" not in page.content()
+
+    for name, key in [("Maria Lopez", "bb-user-key-maria-0002"), ("Dan Okafor", "bb-user-key-dan-00003")]:
+        page.goto(fresh.base + "/console/agents/new")
+        page.fill("#f-name", name)
+        page.fill("#f-api_key", key)
+        submit(page)
+        assert "?done=created" in page.url, page.inner_text("main")
+
+    # An invalid form: the error beside its field, nothing made, the key not echoed.
+    page.goto(fresh.base + "/console/agents/new")
+    page.fill("#f-name", "Lee Park")
+    page.fill("#f-api_key", "bb-user-key-lee-00004")
+    page.fill("#f-weight", "0")
+    submit(page)
+    assert page.locator("#f-weight-error").count() == 1
+    assert "1 to 1000" in page.locator("#f-weight-error").inner_text()
+    assert page.locator("#f-api_key").input_value() == ""
+    shoot(page, "agent-invalid")
+    assert len(fresh.api("GET", "/v1/agents")["items"]) == 2
+
+    page.goto(fresh.base + "/console/pools/new")
+    page.fill("#f-name", "Buyers")
+    page.check("input[type=checkbox][value=maria-lopez]")
+    page.check("input[type=checkbox][value=dan-okafor]")
+    submit(page)
+    assert page.url.endswith("/console/pools/buyers?done=created"), page.url
+
+    page.goto(fresh.base + "/console/rules/new")
+    page.fill("#f-name", "Buyer leads")
+    page.fill("#f-match-tags_any", "buyer")
+    page.select_option("#f-action", "pool:buyers")
+    page.fill("#f-sample-tags", "buyer")
+    page.click("button[value=preview]")
+    assert "Preview:" in page.inner_text("main")
+    assert not fresh.api("GET", "/v1/rules")["items"], "a preview saves nothing"
+    shoot(page, "rule-preview")
+    submit(page)
+    assert page.url.endswith("/console/rules/buyer-leads?done=created"), page.inner_text("main")
+
+    page.goto(fresh.base + "/console/vendors/new")
+    page.fill("#f-name", "Zillow")
+    submit(page)
+    vendor_key = page.locator("code.secret-value").inner_text()
+    assert vendor_key and "shown this once" in page.inner_text("main")
+    shoot(page, "vendor-key")
+
+    # Pause whoever is next up, from the pool's page: the next one up changes.
+    page.goto(fresh.base + "/console/pools/buyers")
+    first = next_up(page)
+    page.locator("tr.next-up button").click()
+    assert "?done=paused" in page.url
+    second = next_up(page)
+    assert second != first
+    shoot(page, "pool-paused")
+
+    lead = fresh.api("POST", "/clientapi/lead-import", {"fname": "Pat", "email": "pat@example.com", "tags": "buyer"}, token=vendor_key)
+    page.goto(fresh.base + "/console/leads/" + lead["lead_id"])
+    assert second in page.inner_text("main")
+
+
+def test_an_auditor_cannot_post_any_admin_form(page, fresh):
+    sign_in(page, fresh, AUDITOR)
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    for path in ["/console/accounts/new", "/console/agents/new", "/console/pools/new", "/console/rules/new", "/console/vendors/new",
+                 "/console/tokens/new", "/console/users/new", "/console/policy/import", "/console/recover", "/console/simulate/route"]:
+        answer = page.request.post(fresh.base + path, form={"csrf_token": token, "name": "x"})
+        assert answer.status == 403, path
+    assert fresh.api("GET", "/v1/accounts")["items"] == []
+
+
+def test_one_bulk_redeliver_sends_the_dead_leads_once_the_crm_is_back(page, fresh):
+    fresh.api("POST", "/v1/accounts", {"id": "sunset", "name": "Sunset Realty", "admin_api_key": "bb-admin-key-sunset-0001"})
+    fresh.api("POST", "/v1/rules", {"id": "all", "name": "Everything", "priority": 1, "action": {"type": "crm_round_robin", "account_id": "sunset"}})
+    key = fresh.api("POST", "/v1/vendors", {"id": "zillow", "name": "Zillow"})["api_key"]
+    fresh.crm.down = True
+    ids = [fresh.api("POST", "/clientapi/lead-import", {"fname": name}, token=key)["lead_id"] for name in ["Ann", "Bo"]]
+    wait_for("both leads dead", lambda: all(fresh.api("GET", "/v1/leads/" + i)["status"] == "dead" for i in ids))
+    fresh.crm.down = False
+    before = len(fresh.crm.received)
+
+    sign_in(page, fresh, ADMIN)
+    page.click("nav >> text=Recover")
+    page.select_option("#f-action", "redeliver")
+    page.select_option("#f-status", "dead")
+    page.click("form.filters button[type=submit]")
+    assert "2 leads match" in page.inner_text("main")
+    shoot(page, "recover")
+    assert len(fresh.crm.received) == before, "the review step changes nothing"
+    page.click("text=Redeliver these 2 leads")
+    assert "Redelivered: 2 leads" in page.inner_text("main")
+    wait_for("both leads delivered", lambda: all(fresh.api("GET", "/v1/leads/" + i)["status"] == "delivered" for i in ids))
+    assert len(fresh.crm.received) == before + 2
+
+    # Nothing left: the filter says so.
+    page.goto(fresh.base + "/console/recover?action=redeliver&status=dead")
+    assert "No lead matches this filter" in page.inner_text("main")

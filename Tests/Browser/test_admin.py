@@ -178,3 +178,82 @@ def test_one_bulk_redeliver_sends_the_dead_leads_once_the_crm_is_back(page, fres
     # Nothing left: the filter says so.
     page.goto(fresh.base + "/console/recover?action=redeliver&status=dead")
     assert "No lead matches this filter" in page.inner_text("main")
+
+
+def test_the_other_forms_tokens_users_keys_order_policy_and_simulate(page, fresh):
+    fresh.api("POST", "/v1/accounts", {"id": "sunset", "name": "Sunset Realty", "admin_api_key": "bb-admin-key-sunset-0001"})
+    for rule in [{"id": "first", "name": "First", "priority": 10, "match": {"tags_any": ["a"]}, "action": {"type": "crm_round_robin", "account_id": "sunset"}},
+                 {"id": "second", "name": "Second", "priority": 20, "action": {"type": "crm_round_robin", "account_id": "sunset"}}]:
+        fresh.api("POST", "/v1/rules", rule)
+    sign_in(page, fresh, ADMIN)
+
+    # Reorder: Second moves above First.
+    page.goto(fresh.base + "/console/rules")
+    page.click("button[aria-label='Move Second up']")
+    assert "?done=moved" in page.url
+    text = page.inner_text("tbody")
+    assert text.index("Second (second)") < text.index("First (first)")
+
+    # A token and a user, each secret shown once; a token revoked.
+    page.goto(fresh.base + "/console/tokens/new")
+    page.fill("#f-name", "nightly export")
+    submit(page)
+    token = page.locator("code.secret-value").inner_text()
+    assert fresh.api("GET", "/v1/leads", token=token)["items"] == []
+    page.click("button:has-text('Revoke')")
+    assert "?done=revoked" in page.url and "revoked" in page.inner_text("main")
+    page.goto(fresh.base + "/console/users/new")
+    page.fill("#f-email", "dee@sunset.example")
+    page.select_option("#f-role", "auditor")
+    submit(page)
+    assert "shown this once" in page.inner_text("main") and len(page.locator("code.secret-value").inner_text()) >= 12
+    page.click("button:has-text('Disable')")
+    assert "?done=disabled" in page.url
+
+    # A vendor's key rotated: the old one stops working.
+    page.goto(fresh.base + "/console/vendors/new")
+    page.fill("#f-name", "Zillow")
+    page.fill("#f-dedupe_window_minutes", "30")
+    submit(page)
+    old_key = page.locator("code.secret-value").inner_text()
+    page.click("button:has-text('Rotate its key')")
+    new_key = page.locator("code.secret-value").inner_text()
+    assert new_key != old_key
+    assert fresh.api("POST", "/clientapi/lead-import", {"fname": "Pat", "tags": "a"}, token=new_key)["success"]
+    try:
+        fresh.api("POST", "/clientapi/lead-import", {"fname": "Pat"}, token=old_key)
+        assert False, "the old key still works"
+    except Exception as error:
+        assert "401" in str(error)
+
+    # Simulate: a sample lead as of a time.
+    page.goto(fresh.base + "/console/simulate")
+    page.fill("#f-tags", "a")
+    page.fill("#f-at", "2026-12-05T09:30:00Z")
+    page.click("button:has-text('Route it')")
+    assert "Preview: Sunset Realty" in page.inner_text("main")
+    page.fill("#f-days", "7")
+    page.click("button:has-text('Replay')")
+    assert "Replayed 1 leads" in page.inner_text("main")
+
+    # Import: a file with two problems lists both and applies nothing; the export re-imports; a restore.
+    versions = len(fresh.api("GET", "/v1/policy/versions")["items"])
+    bad = json.dumps({"accounts": [], "agents": [{"id": "x", "account_id": "nowhere", "name": "X", "api_key": "k-1234"}],
+                      "pools": [{"id": "p", "name": ""}], "rules": []})
+    page.goto(fresh.base + "/console/policy")
+    page.set_input_files("#f-policy", files=[{"name": "policy.json", "mimeType": "application/json", "buffer": bad.encode()}])
+    page.click("button:has-text('Check and import')")
+    problems = page.inner_text(".errors")
+    assert "agents[0].account_id" in problems and "pools[0].name" in problems, problems
+    assert len(fresh.api("GET", "/v1/policy/versions")["items"]) == versions
+    with page.expect_download() as download:
+        page.click("text=Download policy.json")
+    exported = open(download.value.path(), encoding="utf-8").read()
+    assert "bb-admin-key-sunset-0001" not in exported
+    page.set_input_files("#f-policy", files=[{"name": "policy.json", "mimeType": "application/json", "buffer": exported.encode()}])
+    page.click("button:has-text('Check and import')")
+    assert "?done=imported" in page.url
+    page.goto(fresh.base + "/console/versions/2")
+    page.click("button:has-text('Restore version 2')")
+    assert "?done=restored" in page.url
+    assert [rule["id"] for rule in fresh.api("GET", "/v1/rules")["items"]] == ["first"]

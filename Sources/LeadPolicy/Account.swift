@@ -13,16 +13,21 @@ public struct Account: PolicyEntity {
     public var name: String
     /// Where this account's leads are delivered, when not the service's `crmUrl`.
     public var crmURL: String?
+    /// An inactive account takes no new leads: its CRM Round Robin finds nobody (a rule's fallback
+    /// applies) and its agents are skipped as inactive agents are. Leads already decided still go.
+    public var active: Bool
 
-    public init(id: String, name: String, crmURL: String? = nil) {
+    public init(id: String, name: String, crmURL: String? = nil, active: Bool = true) {
         self.id = id
         self.name = name
         self.crmURL = crmURL
+        self.active = active
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name
         case crmURL = "crm_url"
+        case active
     }
 
     public init(from decoder: any Decoder) throws {
@@ -31,6 +36,7 @@ public struct Account: PolicyEntity {
         id = try container.decodeSlug(forKey: .id, required: true)!
         name = try container.decodeTrimmedString(forKey: .name)!
         crmURL = try container.decodeTrimmedString(forKey: .crmURL, required: false)
+        active = try container.decodeIfPresent(Bool.self, forKey: .active) ?? true
     }
 
     public func validate(in policy: Policy, context: ValidationContext) throws(PolicyError) {

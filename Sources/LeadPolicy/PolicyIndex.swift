@@ -29,7 +29,8 @@ final class PolicyIndex: Sendable {
         self.pools = Dictionary(pools.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.rules = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let agentsByID = self.agents
-        self.rosters = self.pools.mapValues { PoolRoster($0, agents: agentsByID) }
+        let accountsByID = self.accounts
+        self.rosters = self.pools.mapValues { PoolRoster($0, agents: agentsByID, accounts: accountsByID) }
         self.rulesInPriorityOrder = rules.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
         var byKey: [RuleKey: [Int]] = [:]
         var everyLead: [Int] = []
@@ -77,15 +78,19 @@ struct PoolMember: Sendable {
     let agentID: String
     /// False when the policy has no such agent (validation refuses that; a stale state may not).
     let known: Bool
+    /// The agent and its account both active.
     let active: Bool
+    /// The agent is active but its account is not (said so in the explanation).
+    let accountInactive: Bool
     let dailyCap: Int?
     /// The member's weight in the pool, or its agent's.
     let weight: Int
 
-    init(_ member: Pool.Member, agent: Agent?) {
+    init(_ member: Pool.Member, agent: Agent?, account: Account?) {
         agentID = member.agentID
         known = agent != nil
-        active = agent?.active ?? false
+        accountInactive = agent?.active == true && account?.active == false
+        active = (agent?.active ?? false) && !accountInactive
         dailyCap = agent?.dailyCap
         weight = member.weight ?? agent?.weight ?? 1
     }

@@ -26,14 +26,17 @@ public enum PolicyWarnings {
         switch action {
         case .agent(let agentID):
             guard let agent = policy.agent(agentID) else { return "agent '\(agentID)' does not exist" }
+            if policy.account(agent.accountID)?.active == false { return "agent '\(agentID)''s account '\(agent.accountID)' is inactive" }
             return agent.active ? nil : "agent '\(agentID)' is inactive"
         case .pool(let poolID):
             guard let pool = policy.pool(poolID) else { return "pool '\(poolID)' does not exist" }
             if pool.members.isEmpty { return "pool '\(poolID)' has no members" }
-            return pool.members.contains { policy.agent($0.agentID)?.active == true } ? nil : "pool '\(poolID)' has no active member"
-        case .crmRoundRobin:
-            // The account's Admin key always takes the lead; Buying Buddy's rotation picks the user.
-            return nil
+            return pool.members.contains { member in
+                policy.agent(member.agentID).map { $0.active && policy.account($0.accountID)?.active != false } ?? false
+            } ? nil : "pool '\(poolID)' has no active member"
+        case .crmRoundRobin(let accountID):
+            // An active account's Admin key always takes the lead; Buying Buddy's rotation picks the user.
+            return policy.account(accountID)?.active == false ? "account '\(accountID)' is inactive" : nil
         }
     }
 }

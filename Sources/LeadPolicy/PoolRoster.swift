@@ -22,9 +22,12 @@ final class PoolRoster: Sendable {
     /// Available members with a daily cap, ascending: the only ones today's counts can rule out.
     let capped: [Int]
 
-    init(_ pool: Pool, agents: [String: Agent]) {
+    init(_ pool: Pool, agents: [String: Agent], accounts: [String: Account]) {
         self.pool = pool
-        members = pool.members.map { PoolMember($0, agent: agents[$0.agentID]) }
+        members = pool.members.map { member in
+            let agent = agents[member.agentID]
+            return PoolMember(member, agent: agent, account: agent.flatMap { accounts[$0.accountID] })
+        }
         memberIDs = members.map(\.agentID)
         memberSet = Set(memberIDs)
         weights = members.map(\.weight)

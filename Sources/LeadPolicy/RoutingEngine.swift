@@ -88,6 +88,11 @@ public enum RoutingEngine {
                                 advancing: Bool) -> Resolution {
         switch action {
         case .crmRoundRobin(let accountID):
+            if policy.account(accountID)?.active == false {
+                return Resolution(step: ActionStep(via: via, action: action, target: nil, skipped: [],
+                                                   note: "account '\(accountID)' is inactive: its CRM Round Robin takes no leads"),
+                                  rotation: nil)
+            }
             return Resolution(step: ActionStep(via: via, action: action, target: .admin(accountID: accountID), skipped: [],
                                                note: "account '\(accountID)''s Admin key hands the lead to Buying Buddy's CRM Round Robin"),
                               rotation: nil)
@@ -123,7 +128,8 @@ public enum RoutingEngine {
 enum Availability {
     /// A rule's named agent: the same rules as for a pool member.
     static func skip(_ agentID: String, policy: Policy, state: RoutingState) -> AgentSkip? {
-        skip(PoolMember(Pool.Member(agentID: agentID), agent: policy.agent(agentID)), state: state)
+        let agent = policy.agent(agentID)
+        return skip(PoolMember(Pool.Member(agentID: agentID), agent: agent, account: agent.flatMap { policy.account($0.accountID) }), state: state)
     }
 
     /// A pool member, whose agent the policy index has already looked up.
@@ -137,7 +143,8 @@ enum Availability {
             return AgentSkip(agentID: member.agentID, reason: .unknownAgent, detail: "no such agent")
         }
         guard member.active else {
-            return AgentSkip(agentID: member.agentID, reason: .inactive, detail: "the agent is inactive")
+            return AgentSkip(agentID: member.agentID, reason: .inactive,
+                             detail: member.accountInactive ? "the agent's account is inactive" : "the agent is inactive")
         }
         return nil
     }

@@ -8,9 +8,9 @@ enum PolicyTables {
 
     static func load(_ db: Database) throws -> StoredPolicy {
         var masks: [SecretOwner: String] = [:]
-        let accounts = try Row.fetchAll(db, sql: "SELECT id, name, crm_url, admin_api_key_hint FROM account ORDER BY position, id").map { row in
+        let accounts = try Row.fetchAll(db, sql: "SELECT id, name, crm_url, active, admin_api_key_hint FROM account ORDER BY position, id").map { row in
             masks[SecretOwner(kind: Account.kind, id: row["id"])] = row["admin_api_key_hint"]
-            return Account(id: row["id"], name: row["name"], crmURL: row["crm_url"])
+            return Account(id: row["id"], name: row["name"], crmURL: row["crm_url"], active: row["active"])
         }
         let agents = try Row.fetchAll(db, sql: "SELECT * FROM agent ORDER BY position, id").map { row in
             masks[SecretOwner(kind: Agent.kind, id: row["id"])] = row["api_key_hint"]
@@ -60,10 +60,12 @@ enum PolicyTables {
         for (position, account) in new.accounts.enumerated() {
             try db.execute(
                 sql: """
-                    INSERT INTO account (id, name, crm_url, admin_api_key_sealed, admin_api_key_hint, position) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, crm_url = excluded.crm_url, position = excluded.position
+                    INSERT INTO account (id, name, crm_url, active, admin_api_key_sealed, admin_api_key_hint, position) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, crm_url = excluded.crm_url, active = excluded.active,
+                                                   position = excluded.position
                     """,
-                arguments: [account.id, account.name, account.crmURL, sealedSecrets[account.secretOwner!] ?? Data(), masks[account.secretOwner!], position])
+                arguments: [account.id, account.name, account.crmURL, account.active, sealedSecrets[account.secretOwner!] ?? Data(),
+                            masks[account.secretOwner!], position])
             if old.account(account.id) != nil, let sealed = sealedSecrets[account.secretOwner!] {
                 try db.execute(sql: "UPDATE account SET admin_api_key_sealed = ?, admin_api_key_hint = ? WHERE id = ?",
                                arguments: [sealed, masks[account.secretOwner!], account.id])

@@ -11,6 +11,7 @@ enum Schema {
         migrator.registerMigration("v4-lean-write-path", migrate: leanWritePath)
         migrator.registerMigration("v5-restorable-versions", migrate: restorableVersions)
         migrator.registerMigration("v6-console-users", migrate: consoleUsers)
+        migrator.registerMigration("v7-account-active", migrate: accountActive)
         return migrator
     }
 
@@ -305,5 +306,10 @@ enum Schema {
             ) WITHOUT ROWID;
             CREATE INDEX console_session_on_expires_at ON console_session(expires_at);
             """)
+    }
+
+    /// Accounts can be deactivated (`Account.active`); every existing account stays active.
+    private static func accountActive(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE account ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))")
     }
 }

@@ -148,4 +148,27 @@ import Testing
             #expect(jane["active"] == .bool(true) && jane["weight"] == .number(1))
         }
     }
+
+    @Test func aDeactivatedAccountTakesNoNewLeadsAndActivatingItUndoesThat() async throws {
+        let service = try await ConsoleSessionTests.service()
+        try await service.test { client in
+            try await SamplePolicy.create(client, token: service.adminToken)
+            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let page = try await client.send(.get, "/console/accounts/acme", headers: [.cookie: cookie])
+            let csrf = try #require(ConsoleClient.csrfToken(in: page))
+            let off = try await client.post("/console/accounts/acme/deactivate", form: Self.form([("csrf_token", csrf)]), cookie: cookie)
+            #expect(off.headers[.location] == "/console/accounts/acme?done=deactivated")
+            #expect(try await client.send(.get, "/v1/accounts/acme", token: service.adminToken)["active"] == .bool(false))
+            let preview = try await client.send(.post, "/v1/route-preview", token: service.adminToken,
+                                                json: #"{"fname":"Pat","tags":"buyer","vendor_id":"zillow"}"#)
+            let decision = try #require(preview["decision"]?.objectValue)
+            #expect(decision["target"] == nil, "\(preview.text)")
+            #expect(preview.text.contains("the agent's account is inactive") && preview.text.contains("account 'acme' is inactive"))
+            let on = try await client.post("/console/accounts/acme/activate", form: Self.form([("csrf_token", csrf)]), cookie: cookie)
+            #expect(on.headers[.location] == "/console/accounts/acme?done=activated")
+            let again = try await client.send(.post, "/v1/route-preview", token: service.adminToken,
+                                              json: #"{"fname":"Pat","tags":"buyer","vendor_id":"zillow"}"#)
+            #expect(again["decision"]?.objectValue?["target"] != nil)
+        }
+    }
 }

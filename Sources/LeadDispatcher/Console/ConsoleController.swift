@@ -288,8 +288,7 @@ struct ConsoleController {
     }
 
     func chrome(_ title: String, path: String, request: Request, context: Context) -> ConsoleChrome {
-        ConsoleChrome(title: title, path: path, user: context.consoleUser,
-                      cookie: request.cookies[ConsoleSession.cookieName].map { String($0.value) })
+        ConsoleChrome(title, path: path, request: request, context: context)
     }
 
     /// Where to go after signing in: a console path of this service, never another site (`//evil`,

@@ -318,7 +318,7 @@ struct ConsoleDirectoryController {
     }
 
     func chrome(_ title: String, _ path: String, _ request: Request, _ context: Context) -> ConsoleChrome {
-        ConsoleChrome(title: title, path: path, user: context.consoleUser, cookie: request.cookies[ConsoleSession.cookieName].map { String($0.value) })
+        ConsoleChrome(title, path: path, request: request, context: context)
     }
 
     func render(_ request: Request, _ context: Context, _ page: EntityPage, status: HTTPResponse.Status) -> Response {

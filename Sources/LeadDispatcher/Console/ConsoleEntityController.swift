@@ -167,8 +167,7 @@ struct ConsoleEntityController<Form: ConsoleEntityForm> {
                                    fields: Form.fields(values, creating: creating, policy: stored.policy, mask: mask, errors: errors.byField),
                                    hidden: hidden, submit: creating ? "Create \(Form.noun)" : "Save changes", sample: sample)
         let page = EntityPage(
-            chrome: ConsoleChrome(title: title, path: Form.section, user: context.consoleUser,
-                                  cookie: request.cookies[ConsoleSession.cookieName].map { String($0.value) }),
+            chrome: ConsoleChrome(title, path: Form.section, request: request, context: context),
             heading: title, intro: entity.map { "Id \($0.id)." } ?? "", notice: notice, errors: errors.general,
             facts: entity.map { Form.facts($0, policy: stored.policy) } ?? [], form: form,
             actions: entity.map { Form.actions($0, policy: stored.policy) } ?? [], preview: preview,

@@ -166,6 +166,6 @@ struct ConsolePolicyController {
     }
 
     func chrome(_ title: String, _ path: String, _ request: Request, _ context: Context) -> ConsoleChrome {
-        ConsoleChrome(title: title, path: path, user: context.consoleUser, cookie: request.cookies[ConsoleSession.cookieName].map { String($0.value) })
+        ConsoleChrome(title, path: path, request: request, context: context)
     }
 }

@@ -4,7 +4,7 @@ import LeadPolicy
 import LeadStore
 
 /// The one-click changes: pause or resume an agent (from the agent list, a pool's page or the agent's
-/// own), pause or resume every agent of an account, enable or disable a rule and move it up or down.
+/// own), deactivate or activate an account, enable or disable a rule and move it up or down.
 /// Each is one policy change through the admin API's code, audited with the user as its actor, and
 /// answers 303 back to the page it was made from.
 struct ConsoleQuickActions {
@@ -14,8 +14,8 @@ struct ConsoleQuickActions {
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("agents/:id/pause") { request, context in try await setAgent(request, context, active: false) }
         group.post("agents/:id/resume") { request, context in try await setAgent(request, context, active: true) }
-        group.post("accounts/:id/pause") { request, context in try await setAccount(request, context, active: false) }
-        group.post("accounts/:id/resume") { request, context in try await setAccount(request, context, active: true) }
+        group.post("accounts/:id/deactivate") { request, context in try await setAccount(request, context, active: false) }
+        group.post("accounts/:id/activate") { request, context in try await setAccount(request, context, active: true) }
         group.post("rules/:id/enable") { request, context in try await setRule(request, context, enabled: true) }
         group.post("rules/:id/disable") { request, context in try await setRule(request, context, enabled: false) }
         group.post("rules/:id/move-up") { request, context in try await move(request, context, up: true) }
@@ -30,13 +30,8 @@ struct ConsoleQuickActions {
 
     func setAccount(_ request: Request, _ context: Context, active: Bool) async throws -> Response {
         let id = try context.parameters.require("id")
-        try await policies.modifyPolicy(actor: context.actor) { draft in
-            guard draft.policy.account(id) != nil else { throw PolicyError(.notFound, field: "", "no account '\(id)'") }
-            for index in draft.policy.agents.indices where draft.policy.agents[index].accountID == id {
-                draft.policy.agents[index].active = active
-            }
-        }
-        return try await back(request, to: AccountForm.page(id), done: active ? "resumed" : "paused")
+        _ = try await PolicyEntityController<Account>.update(id, ["active": .bool(active)], in: policies, actor: context.actor)
+        return try await back(request, to: AccountForm.page(id), done: active ? "activated" : "deactivated")
     }
 
     func setRule(_ request: Request, _ context: Context, enabled: Bool) async throws -> Response {

@@ -90,8 +90,7 @@ struct ConsoleRecoveryController {
         ]
         var filter = values.filter { Self.filterNames.contains($0.key) }
         if let action { filter["action"] = action.rawValue }
-        let page = RecoverPage(chrome: ConsoleChrome(title: "Recover", path: "/console/recover", user: context.consoleUser,
-                                                     cookie: request.cookies[ConsoleSession.cookieName].map { String($0.value) }),
+        let page = RecoverPage(chrome: ConsoleChrome("Recover", path: "/console/recover", request: request, context: context),
                                fields: fields, notice: notice, errors: errors.general, action: action, result: result, filter: filter, policy: policy)
         return pages.render("recover", page, status: status)
     }

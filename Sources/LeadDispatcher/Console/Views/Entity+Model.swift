@@ -114,6 +114,8 @@ struct EntityPage {
         case "paused"?: "Paused: the rotation skips this agent until resumed."
         case "resumed"?: "Resumed: this agent is back in the rotation, with no burst of catch-up leads."
         case "moved"?: "Moved. The rules are tried in the order shown."
+        case "activated"?: "Activated: the account takes leads again."
+        case "deactivated"?: "Deactivated: its CRM Round Robin and its agents take no new leads; rules fall back."
         case "enabled"?: "Enabled."
         case "disabled"?: "Disabled."
         case "deleted"?: "Deleted."

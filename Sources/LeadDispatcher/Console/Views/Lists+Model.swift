@@ -55,11 +55,12 @@ struct ListPage {
     static func accounts(_ stored: StoredPolicy, chrome: ConsoleChrome, notice: String?) -> ListPage {
         let policy = stored.policy
         return ListPage(chrome: chrome, heading: "Accounts", intro: "Each Buying Buddy account and its Admin user's key (shown by its last four characters), which hands a lead to the account's own CRM Round Robin.",
-                        columns: ["Account", "Admin key", "Agents", "Leads"],
+                        columns: ["Account", "Admin key", "Agents", "State", "Leads"],
                         rows: policy.accounts.map { account in
                             [cell("\(account.name) (\(account.id))", link: AccountForm.page(account.id)),
                              cell(stored.secretMasks[SecretOwner(kind: Account.kind, id: account.id)] ?? "—"),
                              cell(String(policy.agents.filter { $0.accountID == account.id }.count)),
+                             cell(account.active ? "active" : "inactive"),
                              cell("its leads", link: "/console/leads?account_id=\(ConsoleForm.percentEncoded(account.id))")]
                         }, notice: notice, newLink: "/console/accounts/new", newLabel: "New account")
     }

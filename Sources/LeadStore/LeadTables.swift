@@ -58,8 +58,10 @@ enum LeadTables {
     }
 
     /// Inserts a new lead; a routed one also enters the outbox, due at once.
+    /// The decision itself is not written: it is decided again from the state and the policy version
+    /// when read (see `DecisionReplay`).
     static func insert(_ submission: LeadSubmission, id: String, decision: Decision, state: RoutingState,
-                       policyVersion: Int?, now: Date, memo: inout DecisionTextMemo, in db: Database) throws -> LeadStatus {
+                       policyVersion: Int?, now: Date, in db: Database) throws -> LeadStatus {
         let status: LeadStatus = decision.target == nil ? .unrouted : .queued
         let at = Timestamp.string(now)
         try db.executeCached(
@@ -72,7 +74,7 @@ enum LeadTables {
             arguments: [id, submission.columns.receivedAt, submission.vendorID, submission.lead.normalizedEmail,
                         submission.lead.campaignID, submission.columns.tags, submission.columns.fields, status.rawValue,
                         decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
-                        text(decision, memo: &memo), at, policyVersion, text(state)])
+                        DecisionReplay.rederived, at, policyVersion, text(state)])
         if decision.target != nil {
             try db.executeCached(sql: "INSERT INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
         }
@@ -81,9 +83,6 @@ enum LeadTables {
 
     /// Records a duplicate: kept for the record, never routed or delivered.
     static func insertDuplicate(_ submission: LeadSubmission, id: String, of first: String, now: Date, in db: Database) throws {
-        let decision = Decision(ruleID: nil, via: nil, target: nil, explanation: Explanation(
-            summary: "a duplicate of lead '\(first)': the same email and campaign from the same vendor inside its dedupe window; not routed",
-            rules: [], steps: []))
         try db.executeCached(
             sql: """
                 INSERT INTO lead (id, received_at, vendor_id, email, campaign_id, tags_json, fields_json, status, decision_json,
@@ -91,7 +90,7 @@ enum LeadTables {
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'duplicate', ?, 0, ?, ?)
                 """,
             arguments: [id, submission.columns.receivedAt, submission.vendorID, submission.lead.normalizedEmail,
-                        submission.lead.campaignID, submission.columns.tags, submission.columns.fields, text(decision),
+                        submission.lead.campaignID, submission.columns.tags, submission.columns.fields, DecisionReplay.rederived,
                         Timestamp.string(now), first])
     }
 
@@ -105,21 +104,28 @@ enum LeadTables {
                                 decision_json = ?, updated_at = ?, policy_version = ?, state_json = ? WHERE id = ?
                 """,
             arguments: [status.rawValue, decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
-                        text(decision), at, policyVersion, text(state), id])
+                        DecisionReplay.rederived, at, policyVersion, text(state), id])
         if decision.target != nil {
             try db.executeCached(sql: "INSERT OR REPLACE INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
         }
         return status
     }
 
-    static func fetch(id: String, in db: Database) throws -> StoredLead? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT \(LeadTables.summaryColumns), fields_json, decision_json, state_json FROM lead WHERE id = ?",
+    /// A duplicate's decision: kept for the record, never routed.
+    static func duplicateDecision(of first: String) -> Decision {
+        Decision(ruleID: nil, via: nil, target: nil, explanation: Explanation(
+            summary: "a duplicate of lead '\(first)': the same email and campaign from the same vendor inside its dedupe window; not routed",
+            rules: [], steps: []))
+    }
+
+    static func fetch(id: String, policies: PolicyVersionCache, in db: Database) throws -> StoredLead? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(LeadTables.summaryColumns), fields_json, decision_json, state_json, duplicate_of FROM lead WHERE id = ?",
                                          arguments: [id]) else { return nil }
         let attempts = try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempt WHERE lead_id = ? ORDER BY id", arguments: [id]).map { row in
             DeliveryAttempt(at: row["at"], httpStatus: row["http_status"], crmSuccess: row["crm_success"], error: row["error"],
                             durationMS: row["duration_ms"], responseBody: row["response_body"], detail: row["detail"])
         }
-        return try lead(from: row, deliveryAttempts: attempts)
+        return try lead(from: row, deliveryAttempts: attempts, policies: policies, in: db)
     }
 
     static func target(kind: String?, agentID: String?, accountID: String?) -> Target? {
@@ -146,14 +152,17 @@ enum LeadTables {
             status: LeadStatus(rawValue: row[10]) ?? .queued, attempts: row[11], updatedAt: row[12], policyVersion: row[13])
     }
 
-    /// A whole lead from a row of `summaryColumns` followed by `fields_json`, `decision_json` and
-    /// `state_json`.
-    static func lead(from row: Row, deliveryAttempts: [DeliveryAttempt]) throws -> StoredLead {
-        StoredLead(
-            summary: try summary(fromSummaryColumns: row),
+    /// A whole lead from a row of `summaryColumns` followed by `fields_json`, `decision_json`,
+    /// `state_json` and `duplicate_of`; its decision decided again when it was stored that way.
+    static func lead(from row: Row, deliveryAttempts: [DeliveryAttempt], policies: PolicyVersionCache, in db: Database) throws -> StoredLead {
+        let summary = try summary(fromSummaryColumns: row)
+        let state = try (row[16] as String?).map { try decoder.decode(RoutingState.self, from: Data($0.utf8)) }
+        return StoredLead(
+            summary: summary,
             fields: try fields(row[14]),
-            decision: try decoder.decode(Decision.self, from: Data((row[15] as String).utf8)),
-            state: try (row[16] as String?).map { try decoder.decode(RoutingState.self, from: Data($0.utf8)) },
+            decision: try DecisionReplay.decision(text: row[15], lead: summary.engineLead, state: state, policyVersion: summary.policyVersion,
+                                                  duplicateOf: row[17], policies: policies, in: db),
+            state: state,
             deliveryAttempts: deliveryAttempts)
     }
 }

@@ -25,3 +25,25 @@ enum PolicyVersions {
                       actor: AuditActor(kind: AuditActor.Kind(rawValue: row["actor_kind"]) ?? .service, id: row["actor_id"], name: row["actor_name"]))
     }
 }
+
+extension PolicyVersions {
+    /// The policy of `version` as the engine ran it (its document without the masked keys, which the
+    /// engine never reads); an empty policy for nil, the version before the first change.
+    static func policy(_ version: Int?, in db: Database) throws -> Policy {
+        guard let version else { return Policy() }
+        guard let text = try String.fetchOne(try db.cachedStatement(sql: "SELECT policy_json FROM policy_version WHERE version = ?"),
+                                             arguments: [version]),
+              case .object(var document) = try JSONParser.parse(text.utf8) else {
+            throw StoreError.conflict("policy version \(version) is missing or unreadable")
+        }
+        for (collection, secret) in [(Account.collection, Account.secretField), (Agent.collection, Agent.secretField)] {
+            guard let secret, case .array(let items)? = document[collection] else { continue }
+            document[collection] = .array(items.map { item in
+                guard case .object(var fields) = item else { return item }
+                fields.removeValue(forKey: secret)
+                return .object(fields)
+            })
+        }
+        return try JSONValue.object(document).decode(Policy.self)
+    }
+}

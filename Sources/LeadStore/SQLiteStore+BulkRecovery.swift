@@ -63,7 +63,7 @@ extension SQLiteStore {
             var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone)
             var audit = try AuditWriter(db)
             for lead in leads {
-                let old = try LeadTables.fetch(id: lead.id, in: db)
+                let old = try LeadTables.fetch(id: lead.id, policies: self.policyVersions, in: db)
                 let engineLead = lead.engineLead
                 let state = try routing.state(for: engineLead, policy: policy, now: now, in: db)
                 let outcome = RoutingEngine.decide(engineLead, policy: policy, state: state)

@@ -67,16 +67,22 @@ extension SQLiteStore {
                 arguments += [Timestamp.string(until)]
             }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let policies = policyVersions
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, received_at, vendor_id, email, campaign_id, tags_json, decision_json FROM lead \(whereClause) ORDER BY received_at, id",
+                db, sql: """
+                    SELECT id, received_at, vendor_id, email, campaign_id, tags_json, decision_json, state_json, policy_version, duplicate_of
+                    FROM lead \(whereClause) ORDER BY received_at, id
+                    """,
                 arguments: arguments)
             var result: [DecidedLead] = []
             while let row = try rows.next() {
                 let tags = try LeadTables.tags(row["tags_json"])
+                let lead = Lead(vendorID: row["vendor_id"], email: row["email"], campaignID: row["campaign_id"], tags: tags)
+                let state = try (row["state_json"] as String?).map { try LeadTables.decoder.decode(RoutingState.self, from: Data($0.utf8)) }
                 result.append(DecidedLead(
-                    id: row["id"], receivedAt: Timestamp.parse(row["received_at"]) ?? Date(),
-                    lead: Lead(vendorID: row["vendor_id"], email: row["email"], campaignID: row["campaign_id"], tags: tags),
-                    decision: try LeadTables.decoder.decode(Decision.self, from: Data((row["decision_json"] as String).utf8))))
+                    id: row["id"], receivedAt: Timestamp.parse(row["received_at"]) ?? Date(), lead: lead,
+                    decision: try DecisionReplay.decision(text: row["decision_json"], lead: lead, state: state, policyVersion: row["policy_version"],
+                                                          duplicateOf: row["duplicate_of"], policies: policies, in: db)))
             }
             return result
         }

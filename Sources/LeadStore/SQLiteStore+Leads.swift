@@ -29,7 +29,6 @@ extension SQLiteStore: LeadRepository {
         var audit = try AuditWriter(db)
         let repeats = try RepeatedSubmissions(db, now: now)
         var accepted: [AcceptedLead] = []
-        var decisionText = DecisionTextMemo()
         for submission in submissions {
             if let answer = try repeats.earlierAnswer(for: submission, in: db) {
                 accepted.append(answer)
@@ -54,7 +53,7 @@ extension SQLiteStore: LeadRepository {
             let id = LeadIDs.make(at: submission.receivedAt)
             let status = try LeadTables.insert(submission, id: id, decision: outcome.decision,
                                                state: state.restricted(to: outcome.decision, policy: policy),
-                                               policyVersion: version, now: now, memo: &decisionText, in: db)
+                                               policyVersion: version, now: now, in: db)
             for event in LeadEvents.decided(id, vendorID: submission.vendorID, decision: outcome.decision, status: status, policyVersion: version) {
                 try audit.append(event, actor: .vendor(submission.vendorID), at: now, in: db)
             }
@@ -83,7 +82,7 @@ extension SQLiteStore: LeadRepository {
     }
 
     public func lead(id: String) async throws -> StoredLead? {
-        try await pool.read { db in try LeadTables.fetch(id: id, in: db) }
+        try await pool.read { db in try LeadTables.fetch(id: id, policies: policyVersions, in: db) }
     }
 
     public func leadCounts() async throws -> (leads: Int, outbox: Int) {
@@ -94,7 +93,7 @@ extension SQLiteStore: LeadRepository {
 
     public func redeliver(id: String, actor: AuditActor) async throws -> StoredLead {
         try await pool.write { db in
-            guard let lead = try LeadTables.fetch(id: id, in: db) else {
+            guard let lead = try LeadTables.fetch(id: id, policies: policyVersions, in: db) else {
                 throw PolicyError(.notFound, field: "", "no lead '\(id)'")
             }
             guard [.dead, .retrying].contains(lead.status), lead.target != nil else {
@@ -111,13 +110,13 @@ extension SQLiteStore: LeadRepository {
             try AuditLog.append(NewAuditEvent(type: "lead.redelivered", entityKind: "lead", entityID: id,
                                               before: .object(["status": .string(lead.status.rawValue)]),
                                               after: .object(["status": .string("queued")])), actor: actor, in: db)
-            return try LeadTables.fetch(id: id, in: db)!
+            return try LeadTables.fetch(id: id, policies: policyVersions, in: db)!
         }
     }
 
     public func reroute(id: String, actor: AuditActor, dayTimeZone: TimeZone) async throws -> StoredLead {
         try await pool.write { db in
-            guard let lead = try LeadTables.fetch(id: id, in: db) else {
+            guard let lead = try LeadTables.fetch(id: id, policies: policyVersions, in: db) else {
                 throw PolicyError(.notFound, field: "", "no lead '\(id)'")
             }
             guard lead.status == .unrouted else {
@@ -139,7 +138,7 @@ extension SQLiteStore: LeadRepository {
                                               after: .object(["status": .string(status.rawValue),
                                                               "rule_id": outcome.decision.ruleID.map(JSONValue.string) ?? .null])),
                                 actor: actor, in: db)
-            return try LeadTables.fetch(id: id, in: db)!
+            return try LeadTables.fetch(id: id, policies: policyVersions, in: db)!
         }
     }
 }

@@ -16,6 +16,8 @@ public final class SQLiteStore: Sendable {
     public let migrationsApplied: [String]
     /// The policy in force, read once per policy version by the writer.
     let policyCache = PolicyCache()
+    /// Policies of past versions, for deciding stored leads again when they are read.
+    let policyVersions = PolicyVersionCache()
     /// Vendors by key hash, for ingest; cleared by every vendor change.
     let vendorKeys = VendorKeyCache()
 

@@ -12,6 +12,7 @@ enum Schema {
         migrator.registerMigration("v5-restorable-versions", migrate: restorableVersions)
         migrator.registerMigration("v6-console-users", migrate: consoleUsers)
         migrator.registerMigration("v7-account-active", migrate: accountActive)
+        migrator.registerMigration("v8-decisions-rederived", migrate: rederiveDecisions)
         return migrator
     }
 
@@ -311,5 +312,11 @@ enum Schema {
     /// Accounts can be deactivated (`Account.active`); every existing account stays active.
     private static func accountActive(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE account ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))")
+    }
+
+    /// Leads stored with their decision written out take the form that decides it again when read,
+    /// each one checked (see `DecisionReplay.convertStoredDecisions`).
+    private static func rederiveDecisions(_ db: Database) throws {
+        try DecisionReplay.convertStoredDecisions(in: db)
     }
 }

@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import LeadPolicy
+import Testing
+
+@testable import LeadStore
+
+/// A lead's decision is decided again from its policy version and stored state when read
+/// (`DecisionReplay`): it must be, word for word, the one the engine made when the lead came in.
+@Suite struct DecisionReplayTests {
+    static let utc = TimeZone(identifier: "UTC")!
+    static let agentIDs = (0..<20).map { "a\($0)" }
+
+    /// Twenty agents of two accounts, some capped; a round-robin pool, a sticky pool, a direct rule
+    /// with a fallback, the CRM's round robin for one vendor's VIPs, and leads that nothing matches.
+    static func policy(weights: (Int) -> Int = { $0 % 3 + 1 }, caps: [String: Int] = ["a0": 40, "a1": 25, "a2": 0, "a3": 15, "a13": 30],
+                       mainMembers: [String] = Array(agentIDs.prefix(12))) -> Policy {
+        Policy(
+            accounts: [Account(id: "acme", name: "Acme"), Account(id: "beta", name: "Beta")],
+            agents: agentIDs.enumerated().map { index, id in
+                Agent(id: id, accountID: index < 16 ? "acme" : "beta", name: id.uppercased(), weight: weights(index), dailyCap: caps[id])
+            },
+            pools: [Pool(id: "main", name: "Main", members: mainMembers.map { Pool.Member(agentID: $0) }),
+                    Pool(id: "sticky", name: "Sticky", members: agentIDs.suffix(8).map { Pool.Member(agentID: $0, weight: 2) }, stickyDays: 30)],
+            rules: [Rule(id: "vip", name: "VIP", priority: 1, match: .init(tagsAny: ["vip"], vendorIDs: ["zillow"]),
+                         action: .crmRoundRobin(accountID: "beta")),
+                    Rule(id: "direct", name: "Direct", priority: 2, match: .init(campaignIDs: ["direct"]), action: .agent(agentID: "a3"),
+                         fallback: .pool(poolID: "main")),
+                    Rule(id: "buyers", name: "Buyers", priority: 3, match: .init(tagsAny: ["buyer"]), action: .pool(poolID: "sticky"),
+                         fallback: .pool(poolID: "main")),
+                    Rule(id: "off", name: "Off", priority: 4, enabled: false, action: .pool(poolID: "main")),
+                    Rule(id: "campaigns", name: "Campaigns", priority: 10, match: .init(campaignIDs: ["c1", "c2"]), action: .pool(poolID: "main"),
+                         fallback: .crmRoundRobin(accountID: "acme"))])
+    }
+
+    static func apply(_ policy: Policy, to store: SQLiteStore) async throws {
+        try await store.modifyPolicy(actor: .cli("test")) { draft in
+            draft.policy = policy
+            for account in policy.accounts { draft.setSecret("bb-admin-\(account.id)-0001", for: SecretOwner(kind: Account.kind, id: account.id)) }
+            for agent in policy.agents { draft.setSecret("bb-user-\(agent.id)-00001", for: SecretOwner(kind: Agent.kind, id: agent.id)) }
+        }
+    }
+
+    /// A lead of a varied stream: 300 emails (so sticky repeats), some without one, and every rule's case.
+    static func submission(_ index: Int, random: inout SystemRandomNumberGenerator) -> LeadSubmission {
+        let email: String? = index % 7 == 0 ? nil : "lead\(Int.random(in: 0..<300, using: &random))@example.com"
+        let tags = [["buyer"], ["vip"], ["seller"], [], ["buyer", "vip"]][Int.random(in: 0..<5, using: &random)]
+        let campaign = ["c1", "c2", "direct", nil][Int.random(in: 0..<4, using: &random)]
+        let vendor = index % 3 == 0 ? "zillow" : "v"
+        var fields: [String: JSONValue] = ["fname": .string("Lead \(index)"), "tags": .string(tags.joined(separator: ","))]
+        if let email { fields["email"] = .string(email) }
+        if let campaign { fields["campaign_id"] = .string(campaign) }
+        return LeadSubmission(vendorID: vendor, fields: fields, lead: Lead(vendorID: vendor, email: email, campaignID: campaign, tags: tags))
+    }
+
+    @Test func tenThousandLeadsAreDecidedAgainWordForWord() async throws {
+        let database = try TemporaryDatabase()
+        var store = try database.open()
+        _ = try await store.createVendor(Vendor(id: "zillow", name: "Zillow"), actor: .cli("test"))
+        try await Self.apply(Self.policy(), to: store)
+        var random = SystemRandomNumberGenerator()
+        var decided: [(id: String, decision: Decision)] = []
+        var paused = false
+        for batch in 0..<200 {
+            if batch % 20 == 10 {
+                // An agent paused, or resumed (no burst), as admins do through the day.
+                paused.toggle()
+                let active = !paused
+                try await store.modifyPolicy(actor: .cli("test")) { draft in
+                    if let index = draft.policy.agents.firstIndex(where: { $0.id == "a5" }) { draft.policy.agents[index].active = active }
+                }
+            }
+            if batch == 100 {
+                // Half-way: other weights, caps and members.
+                try await Self.apply(Self.policy(weights: { 4 - $0 % 3 }, caps: ["a0": 60, "a4": 10, "a2": 0, "a3": 20],
+                                                 mainMembers: Array(Self.agentIDs.prefix(14)).reversed()), to: store)
+            }
+            if batch == 140 {
+                // A restart: every cache gone.
+                try store.close()
+                store = try database.open()
+            }
+            let submissions = (0..<50).map { Self.submission(batch * 50 + $0, random: &random) }
+            for accepted in try await store.accept(submissions, dayTimeZone: Self.utc) {
+                if let decision = accepted.decision { decided.append((accepted.leadID, decision)) }
+            }
+        }
+        #expect(decided.count == 10_000)
+        // What the stream met: caps reached, sticky repeats, fallbacks, the CRM, unrouted leads.
+        let details = decided.flatMap { $0.decision.explanation.steps.flatMap { $0.skipped.map(\.reason) } }
+        #expect(details.contains(.atCap) && details.contains(.inactive))
+        #expect(decided.contains { $0.decision.explanation.steps.contains { $0.sticky == true } })
+        #expect(decided.contains { $0.decision.via == "fallback" } && decided.contains { $0.decision.target == nil })
+        #expect(decided.contains { $0.decision.target?.kind == "admin" })
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for (id, decision) in decided {
+            let stored = try #require(try await store.lead(id: id))
+            #expect(stored.decision == decision, "\(id)")
+            #expect(try encoder.encode(stored.decision) == encoder.encode(decision), "\(id)")
+        }
+        let written = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM lead WHERE decision_json <> ''") }
+        #expect(written == 0, "every decision is decided again, none written out")
+        // Backtests and fairness read the same decisions.
+        let replayed = try await store.decidedLeads(since: nil, until: nil)
+        #expect(Dictionary(uniqueKeysWithValues: replayed.map { ($0.id, $0.decision) }) == Dictionary(uniqueKeysWithValues: decided.map { ($0.id, $0.decision) }))
+    }
+
+    @Test func leadsWrittenOutInFullAreConvertedLeadByLeadAndAMismatchIsKept() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        _ = try await store.createVendor(Vendor(id: "zillow", name: "Zillow"), actor: .cli("test"))
+        try await Self.apply(Self.policy(), to: store)
+        var random = SystemRandomNumberGenerator()
+        let accepted = try await store.accept((0..<300).map { Self.submission($0, random: &random) }, dayTimeZone: Self.utc)
+        let decisions = Dictionary(uniqueKeysWithValues: accepted.compactMap { lead in lead.decision.map { (lead.leadID, $0) } })
+        // Rows as the code before wrote them: each decision written out in full.
+        let tampered = try #require(decisions.keys.sorted().first)
+        try await store.pool.write { db in
+            for (id, decision) in decisions {
+                var written = decision
+                if id == tampered { written.explanation.summary = "edited by hand" }
+                try db.execute(sql: "UPDATE lead SET decision_json = ? WHERE id = ?", arguments: [LeadTables.text(written), id])
+            }
+        }
+        try await store.pool.write { db in try DecisionReplay.convertStoredDecisions(in: db) }
+        let kept = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM lead WHERE decision_json <> ''") }
+        #expect(kept == [tampered])
+        for (id, decision) in decisions where id != tampered {
+            #expect(try await store.lead(id: id)?.decision == decision, "\(id)")
+        }
+        #expect(try await store.lead(id: tampered)?.decision.explanation.summary == "edited by hand")
+        #expect(try await store.verifyAuditChain().ok)
+    }
+
+    @Test func anErasedEmailStillDecidesAStickyLeadAgain() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        _ = try await store.createVendor(Vendor(id: "zillow", name: "Zillow"), actor: .cli("test"))
+        try await Self.apply(Self.policy(), to: store)
+        let lead = LeadSubmission(vendorID: "v", fields: ["fname": .string("Pat"), "email": .string("pat@example.com"), "tags": .string("buyer")],
+                                  lead: Lead(vendorID: "v", email: "pat@example.com", tags: ["buyer"]))
+        _ = try await store.accept([lead], dayTimeZone: Self.utc)
+        let repeated = try #require(try await store.accept([lead], dayTimeZone: Self.utc).first)
+        #expect(repeated.decision?.explanation.steps.first?.sticky == true)
+        #expect(try await store.eraseContactFields(receivedBefore: Date().addingTimeInterval(60), actor: .cli("test")) == 2)
+        let stored = try #require(try await store.lead(id: repeated.leadID))
+        #expect(stored.email == nil)
+        #expect(stored.decision == repeated.decision)
+    }
+}

@@ -40,6 +40,11 @@ enum PoolSelector {
                              note: .text(ActionStep.Note.unavailable(sticky: unavailableSticky) + "no member of pool '\(pool.id)' is available"),
                              rotation: nil)
         }
+        if let recorded = state.recordedPick, let chosen = eligibleIndices.first(where: { members[$0].agentID == recorded }) {
+            return Selection(target: roster.targets[chosen], skipped: skipped, eligible: eligible,
+                             note: .rotation(unavailableSticky: unavailableSticky, eligible: eligible.count, poolID: pool.id, agentID: recorded),
+                             rotation: nil)
+        }
         // Laid over the pool's members (at once when the rotation came from the decision before), so
         // each position is read and advanced by index; an agent that left the pool is forgotten.
         func pick(_ rotation: inout PoolRotation) -> (chosen: Int, rotation: PoolRotation) {
@@ -59,5 +64,18 @@ enum PoolSelector {
                          note: .rotation(unavailableSticky: unavailableSticky, eligible: eligible.count, poolID: pool.id,
                                          agentID: members[chosen].agentID),
                          rotation: rotation)
+    }
+}
+
+extension RoutingEngine {
+    /// The pick a pool's round robin made for a lead decided under `policy` with today's counts
+    /// `leadsToday`, advancing `rotation` exactly as the engine did; nil when nobody was eligible.
+    /// A rotation is replayed from a checkpoint this way, pick by pick.
+    public static func replayPick(poolID: String, policy: Policy, leadsToday: [String: Int], rotation: inout PoolRotation) -> String? {
+        guard let roster = policy.roster(poolID) else { return nil }
+        let (eligible, _) = roster.availability(RoutingState(leadsToday: leadsToday))
+        guard !eligible.isEmpty else { return nil }
+        rotation.align(to: roster.memberIDs)
+        return roster.members[rotation.pick(eligible: eligible, weights: roster.weights)].agentID
     }
 }

@@ -157,13 +157,18 @@ public struct RoutingState: Sendable, Equatable {
     /// This lead's email's earlier assignments to agents, newest first.
     public var previousAssignments: [PreviousAssignment]
     public var now: Date
+    /// Deciding a stored lead again: the agent its pool's round robin chose then. A pool with
+    /// someone eligible takes this pick instead of advancing a rotation, so the decision — and its
+    /// explanation, word for word — comes back without the rotation's positions. Never stored.
+    public var recordedPick: String?
 
     public init(rotations: [String: PoolRotation] = [:], leadsToday: [String: Int] = [:],
-                previousAssignments: [PreviousAssignment] = [], now: Date = Date()) {
+                previousAssignments: [PreviousAssignment] = [], now: Date = Date(), recordedPick: String? = nil) {
         self.rotations = rotations
         self.leadsToday = leadsToday
         self.previousAssignments = previousAssignments
         self.now = now
+        self.recordedPick = recordedPick
     }
 }
 

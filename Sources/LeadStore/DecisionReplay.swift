@@ -16,13 +16,16 @@ enum DecisionReplay {
     static let rederived = ""
 
     /// The decision of a stored lead: read from `text` when it holds one, else decided again.
-    static func decision(text: String, lead: Lead, state: RoutingState?, policyVersion: Int?, duplicateOf: String?,
+    /// `pick` is the agent the lead went to: a pool's round robin takes that pick again rather than
+    /// replaying its rotation (see `RoutingState.recordedPick`).
+    static func decision(text: String, lead: Lead, state: RoutingState?, pick: String?, policyVersion: Int?, duplicateOf: String?,
                          policies: PolicyVersionCache, in db: Database) throws -> Decision {
         if text != rederived {
             return try LeadTables.decoder.decode(Decision.self, from: Data(text.utf8))
         }
         if let duplicateOf { return LeadTables.duplicateDecision(of: duplicateOf) }
-        guard let state else { throw StoreError.conflict("a lead's stored routing state is missing") }
+        guard var state else { throw StoreError.conflict("a lead's stored routing state is missing") }
+        state.recordedPick = pick
         var lead = lead
         // Retention erases the email; the engine reads only whether there was one (for sticky pools),
         // and the state holds earlier assignments only for a lead that had one.
@@ -43,8 +46,9 @@ enum DecisionReplay {
         while let row = try rows.next() {
             guard let summary = try? LeadTables.summary(fromSummaryColumns: row),
                   let stored = try? LeadTables.decoder.decode(Decision.self, from: Data((row[14] as String).utf8)) else { continue }
-            let state = try? (row[15] as String?).map { try LeadTables.decoder.decode(RoutingState.self, from: Data($0.utf8)) }
+            let state = try? (row[15] as String?).map { try StoredState.parse($0).state }
             let again = try? DecisionReplay.decision(text: DecisionReplay.rederived, lead: summary.engineLead, state: state ?? nil,
+                                                     pick: summary.target?.agentID,
                                                      policyVersion: summary.policyVersion, duplicateOf: row[16], policies: policies, in: db)
             if again == stored { convertible.append(summary.id) }
         }

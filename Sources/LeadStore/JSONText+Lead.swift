@@ -93,11 +93,13 @@ extension JSONText {
         }
     }
 
-    mutating func state(_ state: RoutingState) {
+    /// A routing state as a lead stores it. With `rotationSeqs`, each pool's rotation is kept as its
+    /// place in the pool's picks (`rotation_seqs`), replayed when read, and `rotations` is empty.
+    mutating func state(_ state: RoutingState, rotationSeqs: [String: Int]? = nil) {
         object { members in
             members.key("rotations") { text in
                 text.object { pools in
-                    for (poolID, rotation) in state.rotations {
+                    for (poolID, rotation) in state.rotations where rotationSeqs == nil {
                         pools.key(escaping: poolID) { text in
                             text.object { members in
                                 members.key("current") { text in
@@ -125,6 +127,13 @@ extension JSONText {
                 }
             }
             members.string("now", Timestamp.string(state.now))
+            if let rotationSeqs {
+                members.key("rotation_seqs") { text in
+                    text.object { pools in
+                        for poolID in state.rotations.keys.sorted() { pools.int(escaping: poolID, rotationSeqs[poolID] ?? 0) }
+                    }
+                }
+            }
         }
     }
 }

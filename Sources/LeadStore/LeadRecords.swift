@@ -76,6 +76,8 @@ public struct AcceptedLead: Sendable, Equatable {
     public var disposition: Disposition = .new
     /// How long the routing engine took to decide this lead (nil for a repeat, which is not decided).
     public var decisionDuration: Duration? = nil
+    /// The routing state the decision read, as the lead keeps it (nil for a repeat).
+    public var state: RoutingState? = nil
 }
 
 /// One attempt to hand a lead to Buying Buddy.

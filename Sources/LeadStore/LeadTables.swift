@@ -39,9 +39,9 @@ enum LeadTables {
         return text.text
     }
 
-    static func text(_ state: RoutingState) -> String {
-        var text = JSONText(capacity: 1024)
-        text.state(state)
+    static func text(_ state: RoutingState, rotationSeqs: [String: Int]? = nil) -> String {
+        var text = JSONText(capacity: rotationSeqs == nil ? 1024 : 256)
+        text.state(state, rotationSeqs: rotationSeqs)
         return text.text
     }
 
@@ -60,21 +60,23 @@ enum LeadTables {
     /// Inserts a new lead; a routed one also enters the outbox, due at once.
     /// The decision itself is not written: it is decided again from the state and the policy version
     /// when read (see `DecisionReplay`).
-    static func insert(_ submission: LeadSubmission, id: String, decision: Decision, state: RoutingState,
-                       policyVersion: Int?, now: Date, in db: Database) throws -> LeadStatus {
+    /// `picksRead` is each pool's count of picks when the state was read (the rotations are stored as
+    /// that place, see `RotationReplay`); `pick` the pick this decision made, if any.
+    static func insert(_ submission: LeadSubmission, id: String, decision: Decision, state: RoutingState, picksRead: [String: Int],
+                       pick: (poolID: String, seq: Int)?, policyVersion: Int?, now: Date, in db: Database) throws -> LeadStatus {
         let status: LeadStatus = decision.target == nil ? .unrouted : .queued
         let at = Timestamp.string(now)
         try db.executeCached(
             sql: """
                 INSERT INTO lead (id, received_at, vendor_id, email, campaign_id, tags_json, fields_json, status, rule_id,
                                   target_kind, target_agent_id, target_account_id, decision_json, attempts, updated_at,
-                                  policy_version, state_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                                  policy_version, state_json, rotation_pool, rotation_seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
                 """,
             arguments: [id, submission.columns.receivedAt, submission.vendorID, submission.lead.normalizedEmail,
                         submission.lead.campaignID, submission.columns.tags, submission.columns.fields, status.rawValue,
                         decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
-                        DecisionReplay.rederived, at, policyVersion, text(state)])
+                        DecisionReplay.rederived, at, policyVersion, text(state, rotationSeqs: picksRead), pick?.poolID, pick?.seq])
         if decision.target != nil {
             try db.executeCached(sql: "INSERT INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
         }
@@ -95,16 +97,24 @@ enum LeadTables {
     }
 
     /// Replaces an unrouted lead's decision (reroute); a routed result enters the outbox.
-    static func update(id: String, decision: Decision, state: RoutingState, policyVersion: Int?, now: Date, in db: Database) throws -> LeadStatus {
+    /// The pick the replaced decision made, if any, is kept as a checkpoint first, so that the pool's
+    /// later leads still replay (`RotationReplay.preserve`).
+    static func update(id: String, decision: Decision, state: RoutingState, picksRead: [String: Int], pick: (poolID: String, seq: Int)?,
+                       policyVersion: Int?, now: Date, policies: PolicyVersionCache, in db: Database) throws -> LeadStatus {
         let status: LeadStatus = decision.target == nil ? .unrouted : .queued
         let at = Timestamp.string(now)
+        if let old = try Row.fetchOne(try db.cachedStatement(sql: "SELECT rotation_pool, rotation_seq FROM lead WHERE id = ? AND rotation_seq IS NOT NULL"),
+                                      arguments: [id]) {
+            try RotationReplay.preserve(old["rotation_pool"], seq: old["rotation_seq"], policies: policies, in: db)
+        }
         try db.executeCached(
             sql: """
                 UPDATE lead SET status = ?, rule_id = ?, target_kind = ?, target_agent_id = ?, target_account_id = ?,
-                                decision_json = ?, updated_at = ?, policy_version = ?, state_json = ? WHERE id = ?
+                                decision_json = ?, updated_at = ?, policy_version = ?, state_json = ?, rotation_pool = ?, rotation_seq = ?
+                WHERE id = ?
                 """,
             arguments: [status.rawValue, decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
-                        DecisionReplay.rederived, at, policyVersion, text(state), id])
+                        DecisionReplay.rederived, at, policyVersion, text(state, rotationSeqs: picksRead), pick?.poolID, pick?.seq, id])
         if decision.target != nil {
             try db.executeCached(sql: "INSERT OR REPLACE INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
         }
@@ -118,14 +128,16 @@ enum LeadTables {
             rules: [], steps: []))
     }
 
-    static func fetch(id: String, policies: PolicyVersionCache, in db: Database) throws -> StoredLead? {
+    /// With `replayingRotations`, the stored state's rotations are replayed in (for showing the lead);
+    /// otherwise a lead stored in the lean form has its state without them.
+    static func fetch(id: String, policies: PolicyVersionCache, replayingRotations: Bool = false, in db: Database) throws -> StoredLead? {
         guard let row = try Row.fetchOne(db, sql: "SELECT \(LeadTables.summaryColumns), fields_json, decision_json, state_json, duplicate_of FROM lead WHERE id = ?",
                                          arguments: [id]) else { return nil }
         let attempts = try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempt WHERE lead_id = ? ORDER BY id", arguments: [id]).map { row in
             DeliveryAttempt(at: row["at"], httpStatus: row["http_status"], crmSuccess: row["crm_success"], error: row["error"],
                             durationMS: row["duration_ms"], responseBody: row["response_body"], detail: row["detail"])
         }
-        return try lead(from: row, deliveryAttempts: attempts, policies: policies, in: db)
+        return try lead(from: row, deliveryAttempts: attempts, policies: policies, replayingRotations: replayingRotations, in: db)
     }
 
     static func target(kind: String?, agentID: String?, accountID: String?) -> Target? {
@@ -154,13 +166,19 @@ enum LeadTables {
 
     /// A whole lead from a row of `summaryColumns` followed by `fields_json`, `decision_json`,
     /// `state_json` and `duplicate_of`; its decision decided again when it was stored that way.
-    static func lead(from row: Row, deliveryAttempts: [DeliveryAttempt], policies: PolicyVersionCache, in db: Database) throws -> StoredLead {
+    static func lead(from row: Row, deliveryAttempts: [DeliveryAttempt], policies: PolicyVersionCache, replayingRotations: Bool,
+                     in db: Database) throws -> StoredLead {
         let summary = try summary(fromSummaryColumns: row)
-        let state = try (row[16] as String?).map { try decoder.decode(RoutingState.self, from: Data($0.utf8)) }
+        let stored = try (row[16] as String?).map(StoredState.parse)
+        var state = stored?.state
+        if replayingRotations, let stored {
+            state = try RotationReplay.replayed(stored, policies: policies, in: db)
+        }
         return StoredLead(
             summary: summary,
             fields: try fields(row[14]),
-            decision: try DecisionReplay.decision(text: row[15], lead: summary.engineLead, state: state, policyVersion: summary.policyVersion,
+            decision: try DecisionReplay.decision(text: row[15], lead: summary.engineLead, state: stored?.state, pick: summary.target?.agentID,
+                                                  policyVersion: summary.policyVersion,
                                                   duplicateOf: row[17], policies: policies, in: db),
             state: state,
             deliveryAttempts: deliveryAttempts)

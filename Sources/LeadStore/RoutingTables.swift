@@ -9,6 +9,12 @@ struct RoutingTables {
     let day: String
     var rotations: [String: PoolRotation]
     var leadsToday: [String: Int]
+    /// Each pool's count of picks: the place in its rotation a lead reads, and the one its pick makes.
+    private(set) var picks: [String: Int] = [:]
+    /// Each pool's pick of its last checkpoint.
+    private var checkpointed: [String: Int] = [:]
+    /// A checkpoint every this many picks: replaying a lead's rotation reads at most this many leads.
+    static let checkpointEvery = 128
     /// Pools whose rotation advanced since the last `flush`.
     private var advanced: Set<String> = []
     /// Leads each agent was given since the last `flush`, added to its count for today by `flush`.
@@ -24,6 +30,10 @@ struct RoutingTables {
         // The first decision of the batch lays each rotation over its pool's members; the rest of the
         // batch advances that.
         rotations = positions.mapValues { PoolRotation(current: $0) }
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT pool_id, seq, checkpointed FROM pool_sequence")) {
+            picks[row["pool_id"]] = row["seq"]
+            checkpointed[row["pool_id"]] = row["checkpointed"]
+        }
         leadsToday = [:]
         for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT agent_id, count FROM agent_daily_count WHERE day = ?"), arguments: [day]) {
             leadsToday[row["agent_id"]] = row["count"]
@@ -54,15 +64,22 @@ struct RoutingTables {
     /// Takes what a decision advanced: the pools' rotations (since every pick moves every member's
     /// position) and the chosen agent's count for today. Both are kept here and written by `flush`:
     /// once per batch, not once per lead.
-    mutating func apply(_ outcome: RoutingEngine.Outcome) {
+    /// Returns the pick the decision made, if it advanced a rotation: its pool and its place there.
+    @discardableResult
+    mutating func apply(_ outcome: RoutingEngine.Outcome) -> (poolID: String, seq: Int)? {
+        var pick: (poolID: String, seq: Int)?
         if let pool = outcome.advanced {
             rotations[pool.poolID] = pool.rotation
             advanced.insert(pool.poolID)
+            let seq = (picks[pool.poolID] ?? 0) + 1
+            picks[pool.poolID] = seq
+            pick = (pool.poolID, seq)
         }
         if let agentID = outcome.decision.target?.agentID {
             leadsToday[agentID, default: 0] += 1
             counted[agentID, default: 0] += 1
         }
+        return pick
     }
 
     /// Writes the rotations and today's counts advanced since the last flush. Must run before the
@@ -82,6 +99,19 @@ struct RoutingTables {
             try rotations[poolID]?.forEachEntry { agentID, current in
                 try statement.execute(arguments: [poolID, agentID, current])
             }
+            let seq = picks[poolID] ?? 0
+            var last = checkpointed[poolID] ?? 0
+            // The positions after this batch's last pick, kept when enough picks have passed since the
+            // last checkpoint (and for a pool's first picks, which have none to start from).
+            if seq - last >= Self.checkpointEvery || checkpointed[poolID] == nil, let rotation = rotations[poolID] {
+                try RotationReplay.checkpoint(poolID, seq: seq, rotation: rotation, in: db)
+                last = seq
+                checkpointed[poolID] = seq
+            }
+            try db.executeCached(sql: """
+                INSERT INTO pool_sequence (pool_id, seq, checkpointed) VALUES (?, ?, ?)
+                ON CONFLICT (pool_id) DO UPDATE SET seq = excluded.seq, checkpointed = excluded.checkpointed
+                """, arguments: [poolID, seq, last])
         }
         advanced.removeAll()
     }

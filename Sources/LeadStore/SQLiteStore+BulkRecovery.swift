@@ -67,9 +67,11 @@ extension SQLiteStore {
                 let engineLead = lead.engineLead
                 let state = try routing.state(for: engineLead, policy: policy, now: now, in: db)
                 let outcome = RoutingEngine.decide(engineLead, policy: policy, state: state)
-                routing.apply(outcome)
+                let picksRead = routing.picks
+                let pick = routing.apply(outcome)
                 let status = try LeadTables.update(id: lead.id, decision: outcome.decision, state: state.restricted(to: outcome.decision, policy: policy),
-                                                   policyVersion: version, now: now, in: db)
+                                                   picksRead: picksRead, pick: pick, policyVersion: version, now: now,
+                                                   policies: self.policyVersions, in: db)
                 if status == .unrouted { result.unrouted += 1 } else { result.changed += 1 }
                 try audit.append(NewAuditEvent(type: "lead.rerouted", entityKind: "lead", entityID: lead.id,
                                                before: Self.decisionSummary(status: lead.status, ruleID: lead.ruleID, target: lead.target,

@@ -70,7 +70,8 @@ extension SQLiteStore {
             let policies = policyVersions
             let rows = try Row.fetchCursor(
                 db, sql: """
-                    SELECT id, received_at, vendor_id, email, campaign_id, tags_json, decision_json, state_json, policy_version, duplicate_of
+                    SELECT id, received_at, vendor_id, email, campaign_id, tags_json, decision_json, state_json, policy_version, duplicate_of,
+                           target_agent_id
                     FROM lead \(whereClause) ORDER BY received_at, id
                     """,
                 arguments: arguments)
@@ -78,10 +79,11 @@ extension SQLiteStore {
             while let row = try rows.next() {
                 let tags = try LeadTables.tags(row["tags_json"])
                 let lead = Lead(vendorID: row["vendor_id"], email: row["email"], campaignID: row["campaign_id"], tags: tags)
-                let state = try (row["state_json"] as String?).map { try LeadTables.decoder.decode(RoutingState.self, from: Data($0.utf8)) }
+                let state = try (row["state_json"] as String?).map { try StoredState.parse($0).state }
                 result.append(DecidedLead(
                     id: row["id"], receivedAt: Timestamp.parse(row["received_at"]) ?? Date(), lead: lead,
-                    decision: try DecisionReplay.decision(text: row["decision_json"], lead: lead, state: state, policyVersion: row["policy_version"],
+                    decision: try DecisionReplay.decision(text: row["decision_json"], lead: lead, state: state, pick: row["target_agent_id"],
+                                                          policyVersion: row["policy_version"],
                                                           duplicateOf: row["duplicate_of"], policies: policies, in: db)))
             }
             return result

@@ -49,16 +49,17 @@ extension SQLiteStore: LeadRepository {
             let decisionStarted = ContinuousClock.now
             let outcome = RoutingEngine.decide(submission.lead, policy: policy, state: state)
             let decisionDuration = ContinuousClock.now - decisionStarted
-            routing.apply(outcome)
+            let picksRead = routing.picks
+            let pick = routing.apply(outcome)
             let id = LeadIDs.make(at: submission.receivedAt)
-            let status = try LeadTables.insert(submission, id: id, decision: outcome.decision,
-                                               state: state.restricted(to: outcome.decision, policy: policy),
+            let read = state.restricted(to: outcome.decision, policy: policy)
+            let status = try LeadTables.insert(submission, id: id, decision: outcome.decision, state: read, picksRead: picksRead, pick: pick,
                                                policyVersion: version, now: now, in: db)
             for event in LeadEvents.decided(id, vendorID: submission.vendorID, decision: outcome.decision, status: status, policyVersion: version) {
                 try audit.append(event, actor: .vendor(submission.vendorID), at: now, in: db)
             }
             try repeats.remember(submission, leadID: id, in: db)
-            accepted.append(AcceptedLead(leadID: id, status: status, decision: outcome.decision, decisionDuration: decisionDuration))
+            accepted.append(AcceptedLead(leadID: id, status: status, decision: outcome.decision, decisionDuration: decisionDuration, state: read))
         }
         try routing.flush(in: db)
         return accepted
@@ -82,7 +83,7 @@ extension SQLiteStore: LeadRepository {
     }
 
     public func lead(id: String) async throws -> StoredLead? {
-        try await pool.read { db in try LeadTables.fetch(id: id, policies: policyVersions, in: db) }
+        try await pool.read { db in try LeadTables.fetch(id: id, policies: policyVersions, replayingRotations: true, in: db) }
     }
 
     public func leadCounts() async throws -> (leads: Int, outbox: Int) {
@@ -110,7 +111,7 @@ extension SQLiteStore: LeadRepository {
             try AuditLog.append(NewAuditEvent(type: "lead.redelivered", entityKind: "lead", entityID: id,
                                               before: .object(["status": .string(lead.status.rawValue)]),
                                               after: .object(["status": .string("queued")])), actor: actor, in: db)
-            return try LeadTables.fetch(id: id, policies: policyVersions, in: db)!
+            return try LeadTables.fetch(id: id, policies: policyVersions, replayingRotations: true, in: db)!
         }
     }
 
@@ -129,16 +130,17 @@ extension SQLiteStore: LeadRepository {
             let engineLead = lead.engineLead
             let state = try routing.state(for: engineLead, policy: policy, now: now, in: db)
             let outcome = RoutingEngine.decide(engineLead, policy: policy, state: state)
-            routing.apply(outcome)
+            let picksRead = routing.picks
+            let pick = routing.apply(outcome)
             try routing.flush(in: db)
             let status = try LeadTables.update(id: id, decision: outcome.decision, state: state.restricted(to: outcome.decision, policy: policy),
-                                               policyVersion: version, now: now, in: db)
+                                               picksRead: picksRead, pick: pick, policyVersion: version, now: now, policies: policyVersions, in: db)
             try AuditLog.append(NewAuditEvent(type: "lead.rerouted", entityKind: "lead", entityID: id,
                                               before: .object(["status": .string(lead.status.rawValue)]),
                                               after: .object(["status": .string(status.rawValue),
                                                               "rule_id": outcome.decision.ruleID.map(JSONValue.string) ?? .null])),
                                 actor: actor, in: db)
-            return try LeadTables.fetch(id: id, policies: policyVersions, in: db)!
+            return try LeadTables.fetch(id: id, policies: policyVersions, replayingRotations: true, in: db)!
         }
     }
 }

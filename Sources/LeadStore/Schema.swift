@@ -13,6 +13,7 @@ enum Schema {
         migrator.registerMigration("v6-console-users", migrate: consoleUsers)
         migrator.registerMigration("v7-account-active", migrate: accountActive)
         migrator.registerMigration("v8-decisions-rederived", migrate: rederiveDecisions)
+        migrator.registerMigration("v9-rotation-checkpoints", migrate: rotationCheckpoints)
         return migrator
     }
 
@@ -318,5 +319,32 @@ enum Schema {
     /// each one checked (see `DecisionReplay.convertStoredDecisions`).
     private static func rederiveDecisions(_ db: Database) throws {
         try DecisionReplay.convertStoredDecisions(in: db)
+    }
+
+    /// A lead keeps its pool's rotation as a place in it (`rotation_pool`, `rotation_seq`: the pool's
+    /// n-th pick) rather than every member's position; `rotation_checkpoint` keeps a pool's positions
+    /// every so many picks, from which any lead's rotation is replayed (`RotationReplay`), and
+    /// `pool_sequence` each pool's count of picks. Existing pools start at pick 0, checkpointed with
+    /// their positions now.
+    private static func rotationCheckpoints(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE pool_sequence (
+                pool_id TEXT NOT NULL PRIMARY KEY,
+                seq INTEGER NOT NULL,
+                checkpointed INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE rotation_checkpoint (
+                pool_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                positions_json TEXT NOT NULL,
+                PRIMARY KEY (pool_id, seq)
+            ) WITHOUT ROWID;
+            ALTER TABLE lead ADD COLUMN rotation_pool TEXT;
+            ALTER TABLE lead ADD COLUMN rotation_seq INTEGER;
+            CREATE INDEX lead_on_rotation ON lead(rotation_pool, rotation_seq) WHERE rotation_seq IS NOT NULL;
+            INSERT INTO pool_sequence (pool_id, seq, checkpointed) SELECT DISTINCT pool_id, 0, 0 FROM pool_rotation;
+            INSERT INTO rotation_checkpoint (pool_id, seq, positions_json)
+                SELECT pool_id, 0, json_group_object(agent_id, current) FROM pool_rotation GROUP BY pool_id;
+            """)
     }
 }

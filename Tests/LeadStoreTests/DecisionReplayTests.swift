@@ -59,7 +59,7 @@ import Testing
         _ = try await store.createVendor(Vendor(id: "zillow", name: "Zillow"), actor: .cli("test"))
         try await Self.apply(Self.policy(), to: store)
         var random = SystemRandomNumberGenerator()
-        var decided: [(id: String, decision: Decision)] = []
+        var decided: [(id: String, decision: Decision, state: RoutingState?)] = []
         var paused = false
         for batch in 0..<200 {
             if batch % 20 == 10 {
@@ -82,7 +82,7 @@ import Testing
             }
             let submissions = (0..<50).map { Self.submission(batch * 50 + $0, random: &random) }
             for accepted in try await store.accept(submissions, dayTimeZone: Self.utc) {
-                if let decision = accepted.decision { decided.append((accepted.leadID, decision)) }
+                if let decision = accepted.decision { decided.append((accepted.leadID, decision, accepted.state)) }
             }
         }
         #expect(decided.count == 10_000)
@@ -95,16 +95,31 @@ import Testing
 
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        for (id, decision) in decided {
+        for (index, (id, decision, state)) in decided.enumerated() {
             let stored = try #require(try await store.lead(id: id))
             #expect(stored.decision == decision, "\(id)")
             #expect(try encoder.encode(stored.decision) == encoder.encode(decision), "\(id)")
+            // The state it read, every rotation replayed from a checkpoint (every fourth lead: each
+            // replay reads up to a checkpoint's worth of the pool's leads).
+            guard index % 4 == 0 else { continue }
+            let storedText = String(decoding: try encoder.encode(stored.state), as: UTF8.self)
+            // Stored to the millisecond, as the store writes every time.
+            var read = state
+            func millisecond(_ date: Date) -> Date { Timestamp.parse(Timestamp.string(date)) ?? date }
+            read?.now = millisecond(state?.now ?? Date())
+            read?.previousAssignments = state?.previousAssignments.map { PreviousAssignment(agentID: $0.agentID, at: millisecond($0.at)) } ?? []
+            let readText = String(decoding: try encoder.encode(read), as: UTF8.self)
+            #expect(storedText == readText, "\(id): \(storedText) vs \(readText)")
         }
+        let checkpoints = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rotation_checkpoint") ?? 0 }
+        #expect(checkpoints > 10 && checkpoints < 200, "\(checkpoints) checkpoints")
         let written = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM lead WHERE decision_json <> ''") }
         #expect(written == 0, "every decision is decided again, none written out")
         // Backtests and fairness read the same decisions.
         let replayed = try await store.decidedLeads(since: nil, until: nil)
         #expect(Dictionary(uniqueKeysWithValues: replayed.map { ($0.id, $0.decision) }) == Dictionary(uniqueKeysWithValues: decided.map { ($0.id, $0.decision) }))
+        let stateBytes = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT AVG(LENGTH(state_json)) FROM lead") ?? 0 }
+        #expect(stateBytes < 400, "a lead's stored state: \(stateBytes) bytes")
     }
 
     @Test func leadsWrittenOutInFullAreConvertedLeadByLeadAndAMismatchIsKept() async throws {

@@ -8,5 +8,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dispatcher-bench",
         abstract: "Benchmarks for lead-dispatcher (run them through Benchmarks/run).",
-        subcommands: [EngineBenchmark.self, SeedCommand.self, StandInCRMCommand.self, WatchDrainCommand.self, ClientCeilingCommand.self])
+        subcommands: [EngineBenchmark.self, SeedCommand.self, StandInCRMCommand.self, WatchDrainCommand.self, ClientCeilingCommand.self,
+                      PostLeadsCommand.self])
 }

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import LeadPolicy
+
+/// A lead does not store its pool's rotation (every member's position: 20 KB a lead in a pool of a
+/// thousand). It stores its place in the pool's picks — the rotation it read is the one after the
+/// pool's n-th pick, and a lead that advanced the rotation made pick n + 1 (`rotation_pool`,
+/// `rotation_seq`) — and a pool keeps a checkpoint of its positions every
+/// `RoutingTables.checkpointEvery` picks. The rotation after pick n is the checkpoint at or before n,
+/// advanced by each pick after it as the engine made it: the pick's lead, under its policy version
+/// and with the daily counts it read, has the same eligible members, so the round robin picks the
+/// same agent (checked against the lead's target) and leaves the same positions.
+enum RotationReplay {
+    /// Keeps `rotation` as the pool's positions after its pick `seq`.
+    static func checkpoint(_ poolID: String, seq: Int, rotation: PoolRotation, in db: Database) throws {
+        var text = JSONText(capacity: 1024)
+        text.object { agents in rotation.forEachEntry { agents.int(escaping: $0, $1) } }
+        try db.executeCached(sql: "INSERT OR REPLACE INTO rotation_checkpoint (pool_id, seq, positions_json) VALUES (?, ?, ?)",
+                             arguments: [poolID, seq, text.text])
+    }
+
+    /// The pool's rotation after its pick `seq`.
+    static func rotation(_ poolID: String, after seq: Int, policies: PolicyVersionCache, in db: Database) throws -> PoolRotation {
+        var rotation = PoolRotation()
+        var from = 0
+        if let row = try Row.fetchOne(
+            try db.cachedStatement(sql: "SELECT seq, positions_json FROM rotation_checkpoint WHERE pool_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1"),
+            arguments: [poolID, seq]) {
+            from = row["seq"]
+            guard case .object(let positions) = try JSONParser.parse((row["positions_json"] as String).utf8) else {
+                throw StoreError.conflict("pool '\(poolID)': checkpoint \(from) is unreadable")
+            }
+            rotation = PoolRotation(current: positions.compactMapValues { value in
+                if case .number(let number) = value { Int(number) } else { nil }
+            })
+        }
+        guard seq > from else { return rotation }
+        let rows = try Row.fetchAll(
+            try db.cachedStatement(sql: """
+                SELECT rotation_seq, policy_version, state_json, target_agent_id FROM lead
+                WHERE rotation_pool = ? AND rotation_seq > ? AND rotation_seq <= ? ORDER BY rotation_seq
+                """),
+            arguments: [poolID, from, seq])
+        guard rows.count == seq - from else {
+            throw StoreError.conflict("pool '\(poolID)': picks \(from + 1) to \(seq) are not all recorded")
+        }
+        for row in rows {
+            let chosen = RoutingEngine.replayPick(poolID: poolID, policy: try policies.policy(row["policy_version"], in: db),
+                                                  leadsToday: try leadsToday(row["state_json"]), rotation: &rotation)
+            guard let chosen, chosen == row["target_agent_id"] else {
+                throw StoreError.conflict("pool '\(poolID)': pick \(row["rotation_seq"] as Int) replays to \(chosen ?? "nobody")")
+            }
+        }
+        return rotation
+    }
+
+    /// A stored state's daily counts alone, which is all a pick depends on besides the policy. Read
+    /// with the store's own parser: `JSONDecoder` took most of a replay's time.
+    static func leadsToday(_ text: String) throws -> [String: Int] {
+        guard case .object(let state) = try JSONParser.parse(text.utf8), case .object(let counts)? = state["leads_today"] else {
+            throw StoreError.conflict("a lead's stored routing state is unreadable")
+        }
+        return counts.compactMapValues { value in
+            if case .number(let number) = value { Int(number) } else { nil }
+        }
+    }
+
+    /// Before a lead's decision is replaced (a reroute), the rotation after its pick is kept, so that
+    /// later leads of the pool still replay without it.
+    static func preserve(_ poolID: String, seq: Int, policies: PolicyVersionCache, in db: Database) throws {
+        let exists = try Int.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM rotation_checkpoint WHERE pool_id = ? AND seq = ?"),
+                                      arguments: [poolID, seq]) != nil
+        guard !exists else { return }
+        try checkpoint(poolID, seq: seq, rotation: try rotation(poolID, after: seq, policies: policies, in: db), in: db)
+    }
+
+    /// A stored state with every rotation it names replayed in.
+    static func replayed(_ stored: StoredState, policies: PolicyVersionCache, in db: Database) throws -> RoutingState {
+        var state = stored.state
+        for (poolID, seq) in stored.rotationSeqs ?? [:] {
+            state.rotations[poolID] = try rotation(poolID, after: seq, policies: policies, in: db)
+        }
+        return state
+    }
+}
+
+/// `state_json` as read: the routing state, and for a lead stored since rotations are replayed, each
+/// pool's place in its picks (`rotation_seqs`; `rotations` is then empty).
+struct StoredState: Decodable {
+    var state: RoutingState
+    var rotationSeqs: [String: Int]?
+
+    enum CodingKeys: String, CodingKey {
+        case rotationSeqs = "rotation_seqs"
+    }
+
+    init(from decoder: any Decoder) throws {
+        state = try RoutingState(from: decoder)
+        rotationSeqs = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent([String: Int].self, forKey: .rotationSeqs)
+    }
+
+    static func parse(_ text: String) throws -> StoredState {
+        try LeadTables.decoder.decode(StoredState.self, from: Data(text.utf8))
+    }
+}

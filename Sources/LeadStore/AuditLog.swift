@@ -18,12 +18,22 @@ enum AuditLog {
         return text.text
     }
 
+    /// Each event's `prev_hash`, read beside it: the hash of the event before it in the log (by its
+    /// position, the table's row id), or 64 zeros for the first. Stored, it repeated the row before's
+    /// `hash` in every row — 64 bytes an event, four events a lead.
+    static let previousHashColumn = """
+        COALESCE((SELECT previous.hash FROM audit_event AS previous WHERE previous.seq < audit_event.seq ORDER BY previous.seq DESC LIMIT 1),
+                 '0000000000000000000000000000000000000000000000000000000000000000') AS prev_hash
+        """
+
     /// Appends one event inside the caller's write transaction, chained to the last one.
     static func append(_ event: NewAuditEvent, actor: AuditActor, in db: Database) throws {
         var writer = try AuditWriter(db)
         try writer.append(event, actor: actor, in: db)
     }
 
+    /// An event from a row of `audit_event` with the previous event's hash beside it (`prev_hash`,
+    /// which is not stored: it is the hash of the row before, see `previousHashColumn`).
     static func event(from row: Row) -> AuditEvent {
         AuditEvent(
             seq: row["seq"], at: row["at"], type: row["type"],
@@ -71,7 +81,8 @@ extension SQLiteStore: AuditEventRepository {
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [query.limit]
-            return try Row.fetchAll(db, sql: "SELECT * FROM audit_event \(filter) ORDER BY seq DESC LIMIT ?", arguments: arguments)
+            return try Row.fetchAll(db, sql: "SELECT *, \(AuditLog.previousHashColumn) FROM audit_event \(filter) ORDER BY seq DESC LIMIT ?",
+                                    arguments: arguments)
                 .map(AuditLog.event(from:))
         }
     }

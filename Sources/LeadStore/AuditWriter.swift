@@ -34,11 +34,11 @@ struct AuditWriter {
         try db.executeCached(
             sql: """
                 INSERT INTO audit_event (seq, at, type, actor_kind, actor_id, actor_name, entity_kind, entity_id,
-                                         before_json, after_json, prev_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         before_json, after_json, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [seq, at, event.type, actor.kind.rawValue, actor.id, actor.name, event.entityKind, event.entityID,
-                        before, after, prevHash, hash])
+                        before, after, hash])
         prevHash = hash
     }
 }

@@ -109,7 +109,11 @@ public final class SQLiteStore: Sendable {
 
     /// The names of the migrations applied, oldest first.
     public func appliedMigrations() async throws -> [String] {
-        try await pool.read { try Schema.migrator.appliedIdentifiers($0).sorted() }
+        // In the order they apply (`v10` after `v9`, which sorting by name would not give).
+        try await pool.read { db in
+            let applied = try Schema.migrator.appliedIdentifiers(db)
+            return Schema.migrator.migrations.filter(applied.contains)
+        }
     }
 
     /// Closes every connection and releases the single-writer lock.

@@ -14,6 +14,7 @@ enum Schema {
         migrator.registerMigration("v7-account-active", migrate: accountActive)
         migrator.registerMigration("v8-decisions-rederived", migrate: rederiveDecisions)
         migrator.registerMigration("v9-rotation-checkpoints", migrate: rotationCheckpoints)
+        migrator.registerMigration("v10-audit-prev-hash-derived", migrate: auditPrevHashDerived)
         return migrator
     }
 
@@ -346,5 +347,12 @@ enum Schema {
             INSERT INTO rotation_checkpoint (pool_id, seq, positions_json)
                 SELECT pool_id, 0, json_group_object(agent_id, current) FROM pool_rotation GROUP BY pool_id;
             """)
+    }
+
+    /// An event's `prev_hash` is the hash of the row before it; it is read beside each event rather than
+    /// stored in every row (`AuditLog.previousHashColumn`). Every hash already recorded stays as it was
+    /// and still verifies: it was computed over the same previous hash.
+    private static func auditPrevHashDerived(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE audit_event DROP COLUMN prev_hash")
     }
 }

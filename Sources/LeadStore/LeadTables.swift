@@ -172,7 +172,9 @@ enum LeadTables {
         let stored = try (row[16] as String?).map(StoredState.parse)
         var state = stored?.state
         if replayingRotations, let stored {
-            state = try RotationReplay.replayed(stored, policies: policies, in: db)
+            // A rotation that cannot be replayed (a pick not recorded, which no writer leaves) must not
+            // cost the lead its page: it is shown without the rotations, and its decision still is.
+            state = (try? RotationReplay.replayed(stored, policies: policies, in: db)) ?? stored.state
         }
         return StoredLead(
             summary: summary,

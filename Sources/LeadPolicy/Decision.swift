@@ -129,13 +129,6 @@ public struct RuleCheck: Sendable, Equatable, Codable {
         lhs.ruleID == rhs.ruleID && lhs.priority == rhs.priority && lhs.result == rhs.result && lhs.reason == rhs.reason
     }
 
-    /// True when the two checks compared the same things with the same result, judged without
-    /// putting either reason into words (so false for equal words reached differently): a writer of
-    /// stored decisions reuses what it wrote for the last lead when this holds.
-    public func compared(sameAs other: RuleCheck) -> Bool {
-        ruleID == other.ruleID && priority == other.priority && result == other.result && because == other.because
-    }
-
     enum CodingKeys: String, CodingKey {
         case ruleID = "rule_id"
         case priority, result, reason

@@ -33,25 +33,6 @@ public struct RuleChecks: Sendable {
         let reason = RuleMatcher.mismatch(rule.match, lead) ?? .text("the rule fits this lead, yet the engine chose a later one (a fault in the engine)")
         return RuleCheck(ruleID: rule.id, priority: rule.priority, result: .notMatched, because: reason)
     }
-
-    /// True when the two lists hold checks that compared the same things with the same results (see
-    /// `RuleCheck.compared(sameAs:)`). Two lists the engine made from the same rules compare by what
-    /// the rules looked at in their leads, without making a single check.
-    public func compared(sameAs other: RuleChecks) -> Bool {
-        if case .tried(let rules, let count, let matched, let lead) = storage,
-           case .tried(let otherRules, let otherCount, let otherMatched, let otherLead) = other.storage,
-           count == otherCount, rules.withUnsafeBufferPointer({ $0.baseAddress }) == otherRules.withUnsafeBufferPointer({ $0.baseAddress }) {
-            let sameMatch = switch (matched, otherMatched) {
-            case (nil, nil): true
-            case (let check?, let otherCheck?): check.compared(sameAs: otherCheck)
-            default: false
-            }
-            // Everything a rule compares: the lead's campaign, tags (as given) and vendor.
-            return sameMatch && lead.campaignID == otherLead.campaignID && lead.tags == otherLead.tags
-                && lead.vendorID == otherLead.vendorID
-        }
-        return count == other.count && zip(self, other).allSatisfy { $0.compared(sameAs: $1) }
-    }
 }
 
 extension RuleChecks: RandomAccessCollection {

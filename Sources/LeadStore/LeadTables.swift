@@ -28,17 +28,6 @@ enum LeadTables {
         }
     }
 
-    static func text(_ decision: Decision) -> String {
-        var memo = DecisionTextMemo()
-        return text(decision, memo: &memo)
-    }
-
-    static func text(_ decision: Decision, memo: inout DecisionTextMemo) -> String {
-        var text = JSONText(capacity: 4096)
-        text.decision(decision, memo: &memo)
-        return text.text
-    }
-
     static func text(_ state: RoutingState, rotationSeqs: [String: Int]? = nil) -> String {
         var text = JSONText(capacity: rotationSeqs == nil ? 1024 : 256)
         text.state(state, rotationSeqs: rotationSeqs)

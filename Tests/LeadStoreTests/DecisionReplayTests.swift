@@ -130,13 +130,14 @@ import Testing
         var random = SystemRandomNumberGenerator()
         let accepted = try await store.accept((0..<300).map { Self.submission($0, random: &random) }, dayTimeZone: Self.utc)
         let decisions = Dictionary(uniqueKeysWithValues: accepted.compactMap { lead in lead.decision.map { (lead.leadID, $0) } })
-        // Rows as the code before wrote them: each decision written out in full.
+        // Rows as the code before wrote them: each decision written out in full (its Codable form).
         let tampered = try #require(decisions.keys.sorted().first)
         try await store.pool.write { db in
             for (id, decision) in decisions {
                 var written = decision
                 if id == tampered { written.explanation.summary = "edited by hand" }
-                try db.execute(sql: "UPDATE lead SET decision_json = ? WHERE id = ?", arguments: [LeadTables.text(written), id])
+                try db.execute(sql: "UPDATE lead SET decision_json = ? WHERE id = ?",
+                               arguments: [String(decoding: try JSONEncoder().encode(written), as: UTF8.self), id])
             }
         }
         try await store.pool.write { db in try DecisionReplay.convertStoredDecisions(in: db) }

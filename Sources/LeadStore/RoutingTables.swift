@@ -3,8 +3,9 @@ import GRDB
 import LeadPolicy
 import Synchronization
 
-/// The routing state's tables (`pool_rotation`, `agent_daily_count`, earlier assignments in `lead`),
-/// read and advanced inside the write transaction that commits a batch of leads.
+/// The routing state — each pool's rotation (kept in `RotationCache`, replayed from `rotation_checkpoint`
+/// when not), today's counts (`agent_daily_count`), earlier assignments (in `lead`) — read and advanced
+/// inside the write transaction that commits a batch of leads.
 struct RoutingTables {
     let day: String
     var rotations: [String: PoolRotation]
@@ -20,19 +21,19 @@ struct RoutingTables {
     /// Leads each agent was given since the last `flush`, added to its count for today by `flush`.
     private var counted: [String: Int] = [:]
 
-    /// Reads the rotation of every pool and today's counts once for the whole batch.
-    init(_ db: Database, now: Date, timeZone: TimeZone) throws {
+    /// Reads the rotation of every pool and today's counts once for the whole batch: each rotation from
+    /// `cache` when it holds the pool's current pick, else replayed from the pool's checkpoint.
+    init(_ db: Database, now: Date, timeZone: TimeZone, cache: RotationCache, policies: PolicyVersionCache) throws {
         day = Self.day(now, timeZone: timeZone)
-        var positions: [String: [String: Int]] = [:]
-        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT pool_id, agent_id, current FROM pool_rotation")) {
-            positions[row["pool_id"], default: [:]][row["agent_id"]] = row["current"]
-        }
-        // The first decision of the batch lays each rotation over its pool's members; the rest of the
-        // batch advances that.
-        rotations = positions.mapValues { PoolRotation(current: $0) }
+        rotations = [:]
         for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT pool_id, seq, checkpointed FROM pool_sequence")) {
-            picks[row["pool_id"]] = row["seq"]
-            checkpointed[row["pool_id"]] = row["checkpointed"]
+            let poolID: String = row["pool_id"]
+            let seq: Int = row["seq"]
+            picks[poolID] = seq
+            checkpointed[poolID] = row["checkpointed"]
+            // The first decision of the batch lays each rotation over its pool's members; the rest of the
+            // batch advances that.
+            rotations[poolID] = try cache.rotation(poolID, seq: seq) ?? RotationReplay.rotation(poolID, after: seq, policies: policies, in: db)
         }
         leadsToday = [:]
         for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT agent_id, count FROM agent_daily_count WHERE day = ?"), arguments: [day]) {
@@ -94,11 +95,6 @@ struct RoutingTables {
         }
         counted.removeAll()
         for poolID in advanced.sorted() {
-            try db.executeCached(sql: "DELETE FROM pool_rotation WHERE pool_id = ?", arguments: [poolID])
-            let statement = try db.cachedStatement(sql: "INSERT INTO pool_rotation (pool_id, agent_id, current) VALUES (?, ?, ?)")
-            try rotations[poolID]?.forEachEntry { agentID, current in
-                try statement.execute(arguments: [poolID, agentID, current])
-            }
             let seq = picks[poolID] ?? 0
             var last = checkpointed[poolID] ?? 0
             // The positions after this batch's last pick, kept when enough picks have passed since the
@@ -113,8 +109,12 @@ struct RoutingTables {
                 ON CONFLICT (pool_id) DO UPDATE SET seq = excluded.seq, checkpointed = excluded.checkpointed
                 """, arguments: [poolID, seq, last])
         }
+        flushed.merge(advanced.compactMap { poolID in rotations[poolID].map { (poolID, (seq: picks[poolID] ?? 0, rotation: $0)) } }) { _, new in new }
         advanced.removeAll()
     }
+
+    /// What the flushes of this transaction advanced, for `RotationCache` once it commits.
+    private(set) var flushed: [String: (seq: Int, rotation: PoolRotation)] = [:]
 
     /// The calendar day of `date` in `timeZone`, as `agent_daily_count` keys it (`2026-12-01`).
     static func day(_ date: Date, timeZone: TimeZone) -> String {

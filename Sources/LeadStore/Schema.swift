@@ -15,6 +15,7 @@ enum Schema {
         migrator.registerMigration("v8-decisions-rederived", migrate: rederiveDecisions)
         migrator.registerMigration("v9-rotation-checkpoints", migrate: rotationCheckpoints)
         migrator.registerMigration("v10-audit-prev-hash-derived", migrate: auditPrevHashDerived)
+        migrator.registerMigration("v11-rotations-from-checkpoints", migrate: rotationsFromCheckpoints)
         return migrator
     }
 
@@ -354,5 +355,16 @@ enum Schema {
     /// and still verifies: it was computed over the same previous hash.
     private static func auditPrevHashDerived(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE audit_event DROP COLUMN prev_hash")
+    }
+
+    /// A pool's rotation is no longer written back after every batch: it is kept in memory between
+    /// batches and replayed from its checkpoints (which `v9` started from these rows) after a restart.
+    private static func rotationsFromCheckpoints(_ db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO pool_sequence (pool_id, seq, checkpointed) SELECT DISTINCT pool_id, 0, 0 FROM pool_rotation;
+            INSERT OR IGNORE INTO rotation_checkpoint (pool_id, seq, positions_json)
+                SELECT pool_id, 0, json_group_object(agent_id, current) FROM pool_rotation GROUP BY pool_id;
+            DROP TABLE pool_rotation;
+            """)
     }
 }

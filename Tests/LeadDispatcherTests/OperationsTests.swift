@@ -16,7 +16,8 @@ import Testing
             #expect(ready["migrations"] == .array([.string("v1-config-plane"), .string("v2-dispatch"), .string("v3-audit-plane"), .string("v4-lean-write-path"),
                                               .string("v5-restorable-versions"), .string("v6-console-users"),
                                               .string("v7-account-active"), .string("v8-decisions-rederived"),
-                                              .string("v9-rotation-checkpoints"), .string("v10-audit-prev-hash-derived")]))
+                                              .string("v9-rotation-checkpoints"), .string("v10-audit-prev-hash-derived"),
+                                              .string("v11-rotations-from-checkpoints")]))
         }
     }
 

@@ -32,9 +32,10 @@ import Testing
         try await store.pool.read { db in
             #expect(try Row.fetchOne(db, sql: "SELECT lead_id, due_at, attempts, rejections FROM outbox")
                 == ["lead_id": "ld_3", "due_at": "2026-11-03T09:00:00.000Z", "attempts": 2, "rejections": 1])
-            #expect(try Int.fetchOne(db, sql: "SELECT SUM(current) FROM pool_rotation WHERE pool_id = 'p'") == 0)
+            // The rotation's positions, kept since v9 as the pool's checkpoint at its pick 0.
+            #expect(try String.fetchOne(db, sql: "SELECT positions_json FROM rotation_checkpoint WHERE pool_id = 'p' AND seq = 0") == #"{"a":-3,"b":3}"#)
             #expect(try Int.fetchOne(db, sql: "SELECT count FROM agent_daily_count WHERE agent_id = 'a' AND day = '2026-11-03'") == 7)
-            for table in ["outbox", "pool_rotation", "agent_daily_count"] {
+            for table in ["outbox", "agent_daily_count"] {
                 let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]) ?? ""
                 #expect(sql.hasSuffix("WITHOUT ROWID"), "\(table)")
             }

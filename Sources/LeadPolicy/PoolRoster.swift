@@ -21,6 +21,9 @@ final class PoolRoster: Sendable {
     let alwaysSkippedList: [AgentSkip]
     /// Available members with a daily cap, ascending: the only ones today's counts can rule out.
     let capped: [Int]
+    /// Every member whose agent has a daily cap (available or not), in member order: whose counts a
+    /// decision's stored state keeps.
+    let cappedMemberIDs: [String]
 
     init(_ pool: Pool, agents: [String: Agent], accounts: [String: Account]) {
         self.pool = pool
@@ -30,6 +33,7 @@ final class PoolRoster: Sendable {
         }
         memberIDs = members.map(\.agentID)
         memberSet = Set(memberIDs)
+        cappedMemberIDs = members.filter { $0.dailyCap != nil }.map(\.agentID)
         weights = members.map(\.weight)
         targets = pool.members.map { member in
             agents[member.agentID].map { Target.agent(agentID: member.agentID, accountID: $0.accountID) }

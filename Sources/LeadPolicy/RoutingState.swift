@@ -251,6 +251,9 @@ extension RoutingState {
     public func restricted(to decision: Decision, policy: Policy) -> RoutingState {
         var pools = Set<String>()
         var agents = Set<String>()
+        // Counts are looked up for the capped agents considered, not filtered out of every count of
+        // the day: in a pool of a thousand that pass over the day's counts cost more than the decision.
+        var counts: [String: Int] = [:]
         for step in decision.explanation.steps {
             switch step.action {
             case .pool(let poolID):
@@ -258,16 +261,18 @@ extension RoutingState {
                 // The policy's own member set: building one per lead cost as much as the decision.
                 if let roster = policy.roster(poolID) {
                     agents = agents.isEmpty ? roster.memberSet : agents.union(roster.memberSet)
+                    for agentID in roster.cappedMemberIDs { if let count = leadsToday[agentID] { counts[agentID] = count } }
                 }
             case .agent(let agentID):
                 agents.insert(agentID)
+                if policy.agent(agentID)?.dailyCap != nil, let count = leadsToday[agentID] { counts[agentID] = count }
             case .crmRoundRobin:
                 break
             }
         }
         return RoutingState(rotations: rotations.filter { pools.contains($0.key) },
-                            leadsToday: leadsToday.filter { agents.contains($0.key) && policy.agent($0.key)?.dailyCap != nil },
-                            previousAssignments: previousAssignments.filter { agents.contains($0.agentID) },
+                            leadsToday: counts,
+                            previousAssignments: previousAssignments.isEmpty ? [] : previousAssignments.filter { agents.contains($0.agentID) },
                             now: now)
     }
 }

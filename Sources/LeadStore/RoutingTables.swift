@@ -3,7 +3,7 @@ import GRDB
 import LeadPolicy
 import Synchronization
 
-/// The routing state — each pool's rotation (kept in `RotationCache`, replayed from `rotation_checkpoint`
+/// The routing state — each pool's rotation (kept in `RoutingStateCache`, replayed from `rotation_checkpoint`
 /// when not), today's counts (`agent_daily_count`), earlier assignments (in `lead`) — read and advanced
 /// inside the write transaction that commits a batch of leads.
 struct RoutingTables {
@@ -23,7 +23,7 @@ struct RoutingTables {
 
     /// Reads the rotation of every pool and today's counts once for the whole batch: each rotation from
     /// `cache` when it holds the pool's current pick, else replayed from the pool's checkpoint.
-    init(_ db: Database, now: Date, timeZone: TimeZone, cache: RotationCache, policies: PolicyVersionCache) throws {
+    init(_ db: Database, now: Date, timeZone: TimeZone, cache: RoutingStateCache, policies: PolicyVersionCache) throws {
         day = Self.day(now, timeZone: timeZone)
         rotations = [:]
         for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT pool_id, seq, checkpointed FROM pool_sequence")) {
@@ -35,9 +35,13 @@ struct RoutingTables {
             // batch advances that.
             rotations[poolID] = try cache.rotation(poolID, seq: seq) ?? RotationReplay.rotation(poolID, after: seq, policies: policies, in: db)
         }
-        leadsToday = [:]
-        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT agent_id, count FROM agent_daily_count WHERE day = ?"), arguments: [day]) {
-            leadsToday[row["agent_id"]] = row["count"]
+        if let counts = cache.counts(day: day) {
+            leadsToday = counts
+        } else {
+            leadsToday = [:]
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT agent_id, count FROM agent_daily_count WHERE day = ?"), arguments: [day]) {
+                leadsToday[row["agent_id"]] = row["count"]
+            }
         }
     }
 
@@ -113,7 +117,7 @@ struct RoutingTables {
         advanced.removeAll()
     }
 
-    /// What the flushes of this transaction advanced, for `RotationCache` once it commits.
+    /// What the flushes of this transaction advanced, for `RoutingStateCache` once it commits.
     private(set) var flushed: [String: (seq: Int, rotation: PoolRotation)] = [:]
 
     /// The calendar day of `date` in `timeZone`, as `agent_daily_count` keys it (`2026-12-01`).

@@ -19,7 +19,7 @@ public final class SQLiteStore: Sendable {
     /// Policies of past versions, for deciding stored leads again when they are read.
     let policyVersions = PolicyVersionCache()
     /// Each pool's rotation as the last committed batch left it.
-    let rotationCache = RotationCache()
+    let routingCache = RoutingStateCache()
     /// Vendors by key hash, for ingest; cleared by every vendor change.
     let vendorKeys = VendorKeyCache()
 

@@ -37,32 +37,6 @@ public struct JSONText {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// A JSON string written in pieces (a sentence of fixed words and values), without building it
-    /// as a `String` first.
-    public mutating func string(pieces write: (inout StringPieces) -> Void) {
-        bytes.append(UInt8(ascii: "\""))
-        var pieces = StringPieces(text: self)
-        bytes = []
-        write(&pieces)
-        self = pieces.text
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// The pieces of one JSON string.
-    public struct StringPieces {
-        fileprivate var text: JSONText
-
-        /// Fixed words: written as they are, so they must need no escape (no quote, backslash or control).
-        public mutating func words(_ literal: StaticString) {
-            text.raw(literal)
-        }
-
-        /// A value, escaped.
-        public mutating func value(_ value: String) {
-            text.escaped(value)
-        }
-    }
-
     /// The string's bytes, escaped, without the quotes around them.
     private mutating func escaped(_ value: String) {
         // Most strings need no escape: copy them whole.

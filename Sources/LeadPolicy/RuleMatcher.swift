@@ -133,13 +133,3 @@ struct SentenceText: Sentence {
         text += value
     }
 }
-
-extension JSONText.StringPieces: Sentence {}
-
-extension JSONText {
-    /// A rule check's reason as a JSON string: the same words as `RuleCheck.reason`, written without
-    /// building the sentence first.
-    public mutating func reason(of check: RuleCheck) {
-        string { pieces in check.because.write(into: &pieces) }
-    }
-}

@@ -21,19 +21,7 @@ enum RotationReplay {
 
     /// The pool's rotation after its pick `seq`.
     static func rotation(_ poolID: String, after seq: Int, policies: PolicyVersionCache, in db: Database) throws -> PoolRotation {
-        var rotation = PoolRotation()
-        var from = 0
-        if let row = try Row.fetchOne(
-            try db.cachedStatement(sql: "SELECT seq, positions_json FROM rotation_checkpoint WHERE pool_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1"),
-            arguments: [poolID, seq]) {
-            from = row["seq"]
-            guard case .object(let positions) = try JSONParser.parse((row["positions_json"] as String).utf8) else {
-                throw StoreError.conflict("pool '\(poolID)': checkpoint \(from) is unreadable")
-            }
-            rotation = PoolRotation(current: positions.compactMapValues { value in
-                if case .number(let number) = value { Int(number) } else { nil }
-            })
-        }
+        var (from, rotation) = try checkpoint(poolID, atOrBefore: seq, in: db)
         guard seq > from else { return rotation }
         let rows = try Row.fetchAll(
             try db.cachedStatement(sql: """
@@ -63,6 +51,19 @@ enum RotationReplay {
         return counts.compactMapValues { value in
             if case .number(let number) = value { Int(number) } else { nil }
         }
+    }
+
+    /// The pool's last checkpoint at or before pick `seq` (pick 0 and an empty rotation when none).
+    static func checkpoint(_ poolID: String, atOrBefore seq: Int, in db: Database) throws -> (seq: Int, rotation: PoolRotation) {
+        guard let row = try Row.fetchOne(
+            try db.cachedStatement(sql: "SELECT seq, positions_json FROM rotation_checkpoint WHERE pool_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1"),
+            arguments: [poolID, seq]) else { return (0, PoolRotation()) }
+        guard case .object(let positions) = try JSONParser.parse((row["positions_json"] as String).utf8) else {
+            throw StoreError.conflict("pool '\(poolID)': checkpoint \(row["seq"] as Int) is unreadable")
+        }
+        return (row["seq"], PoolRotation(current: positions.compactMapValues { value in
+            if case .number(let number) = value { Int(number) } else { nil }
+        }))
     }
 
     /// Before a lead's decision is replaced (a reroute), the rotation after its pick is kept, so that

@@ -16,6 +16,8 @@ struct RoutingTables {
     private var checkpointed: [String: Int] = [:]
     /// A checkpoint every this many picks: replaying a lead's rotation reads at most this many leads.
     static let checkpointEvery = 128
+    /// Pools whose rotation could not be replayed: checkpointed at the next flush that advances them.
+    private var mustCheckpoint: Set<String> = []
     /// Pools whose rotation advanced since the last `flush`.
     private var advanced: Set<String> = []
     /// Leads each agent was given since the last `flush`, added to its count for today by `flush`.
@@ -23,7 +25,7 @@ struct RoutingTables {
 
     /// Reads the rotation of every pool and today's counts once for the whole batch: each rotation from
     /// `cache` when it holds the pool's current pick, else replayed from the pool's checkpoint.
-    init(_ db: Database, now: Date, timeZone: TimeZone, cache: RoutingStateCache, policies: PolicyVersionCache) throws {
+    init(_ db: Database, now: Date, timeZone: TimeZone, policy: Policy, cache: RoutingStateCache, policies: PolicyVersionCache) throws {
         day = Self.day(now, timeZone: timeZone)
         rotations = [:]
         for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT pool_id, seq, checkpointed FROM pool_sequence")) {
@@ -33,14 +35,28 @@ struct RoutingTables {
             checkpointed[poolID] = row["checkpointed"]
             // The first decision of the batch lays each rotation over its pool's members; the rest of the
             // batch advances that.
-            rotations[poolID] = try cache.rotation(poolID, seq: seq) ?? RotationReplay.rotation(poolID, after: seq, policies: policies, in: db)
+            do {
+                rotations[poolID] = try cache.rotation(poolID, seq: seq) ?? RotationReplay.rotation(poolID, after: seq, policies: policies, in: db)
+            } catch {
+                // A pick that cannot be replayed (a row edited or removed by hand: no writer leaves one)
+                // must not stop ingest: the pool goes on from its last checkpoint, and this batch keeps
+                // a checkpoint of where it leaves it, from which later replays start.
+                rotations[poolID] = try RotationReplay.checkpoint(poolID, atOrBefore: seq, in: db).rotation
+                mustCheckpoint.insert(poolID)
+            }
         }
-        if let counts = cache.counts(day: day) {
-            leadsToday = counts
-        } else {
-            leadsToday = [:]
+        // Only agents with a daily cap: no decision reads another's count (an agent without a cap is
+        // available whatever its count), and a pool of a thousand read a thousand rows per batch.
+        leadsToday = [:]
+        let capped = policy.agents.filter { $0.dailyCap != nil }.map(\.id)
+        if capped.count > 32 {
             for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT agent_id, count FROM agent_daily_count WHERE day = ?"), arguments: [day]) {
                 leadsToday[row["agent_id"]] = row["count"]
+            }
+        } else {
+            let statement = try db.cachedStatement(sql: "SELECT count FROM agent_daily_count WHERE agent_id = ? AND day = ?")
+            for agentID in capped {
+                if let count = try Int.fetchOne(statement, arguments: [agentID, day]) { leadsToday[agentID] = count }
             }
         }
     }
@@ -103,7 +119,8 @@ struct RoutingTables {
             var last = checkpointed[poolID] ?? 0
             // The positions after this batch's last pick, kept when enough picks have passed since the
             // last checkpoint (and for a pool's first picks, which have none to start from).
-            if seq - last >= Self.checkpointEvery || checkpointed[poolID] == nil, let rotation = rotations[poolID] {
+            if seq - last >= Self.checkpointEvery || checkpointed[poolID] == nil || mustCheckpoint.contains(poolID),
+               let rotation = rotations[poolID] {
                 try RotationReplay.checkpoint(poolID, seq: seq, rotation: rotation, in: db)
                 last = seq
                 checkpointed[poolID] = seq

@@ -46,7 +46,7 @@ extension SQLiteStore {
                 var result = try Self.count(query, extra: [], in: db)
                 let policy = try PolicyTables.load(db).policy
                 let now = Date()
-                var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, cache: self.routingCache, policies: self.policyVersions)
+                var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, policy: policy, cache: self.routingCache, policies: self.policyVersions)
                 for lead in try Self.batch(query, extra: [], after: nil, limit: Int.max, in: db) {
                     let engineLead = lead.engineLead
                     let outcome = RoutingEngine.decide(engineLead, policy: policy, state: try routing.state(for: engineLead, policy: policy, now: now, in: db))
@@ -60,7 +60,7 @@ extension SQLiteStore {
             let policy = try PolicyTables.load(db).policy
             let version = try PolicyVersions.current(db)
             let now = Date()
-            var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, cache: self.routingCache, policies: self.policyVersions)
+            var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, policy: policy, cache: self.routingCache, policies: self.policyVersions)
             // Rotations advanced outside a batch of leads: the next batch replays them.
             self.routingCache.invalidate()
             var audit = try AuditWriter(db)

@@ -6,35 +6,32 @@ extension SQLiteStore: LeadRepository {
     public func accept(_ submissions: [LeadSubmission], dayTimeZone: TimeZone) async throws -> [AcceptedLead] {
         guard !submissions.isEmpty else { return [] }
         let (policyCache, rotations, policies) = (self.policyCache, self.routingCache, self.policyVersions)
-        let (accepted, advanced, counts) = try await pool.write { db in
+        let (accepted, advanced) = try await pool.write { db in
             try Self.accept(submissions, dayTimeZone: dayTimeZone, policyCache: policyCache, rotations: rotations, policies: policies, in: db)
         }
-        // Committed: the next batch starts from these rotations and counts.
+        // Committed: the next batch starts from these rotations.
         rotations.store(advanced)
-        rotations.store(day: counts.day, counts: counts.counts)
         return accepted
     }
 
     public func acceptBlocking(_ submissions: [LeadSubmission], dayTimeZone: TimeZone) throws -> [AcceptedLead] {
         guard !submissions.isEmpty else { return [] }
         let (policyCache, rotations, policies) = (self.policyCache, self.routingCache, self.policyVersions)
-        let (accepted, advanced, counts) = try pool.write { db in
+        let (accepted, advanced) = try pool.write { db in
             try Self.accept(submissions, dayTimeZone: dayTimeZone, policyCache: policyCache, rotations: rotations, policies: policies, in: db)
         }
         rotations.store(advanced)
-        rotations.store(day: counts.day, counts: counts.counts)
         return accepted
     }
 
     /// The leads decided and written, in order, inside the caller's write transaction.
     /// Also returns the rotations the batch advanced, to be kept once it commits.
     private static func accept(_ submissions: [LeadSubmission], dayTimeZone: TimeZone, policyCache: PolicyCache, rotations: RoutingStateCache,
-                               policies: PolicyVersionCache, in db: Database)
-        throws -> ([AcceptedLead], [String: (seq: Int, rotation: PoolRotation)], (day: String, counts: [String: Int])) {
+                               policies: PolicyVersionCache, in db: Database) throws -> ([AcceptedLead], [String: (seq: Int, rotation: PoolRotation)]) {
         let version = try PolicyVersions.current(db)
         let policy = try policyCache.policy(version: version) { try PolicyTables.load(db).policy }
         let now = Date()
-        var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, cache: rotations, policies: policies)
+        var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, policy: policy, cache: rotations, policies: policies)
         var audit = try AuditWriter(db)
         let repeats = try RepeatedSubmissions(db, now: now)
         var accepted: [AcceptedLead] = []
@@ -71,13 +68,13 @@ extension SQLiteStore: LeadRepository {
             accepted.append(AcceptedLead(leadID: id, status: status, decision: outcome.decision, decisionDuration: decisionDuration, state: read))
         }
         try routing.flush(in: db)
-        return (accepted, routing.flushed, (routing.day, routing.leadsToday))
+        return (accepted, routing.flushed)
     }
 
     public func preview(_ lead: Lead, at now: Date, draft: Policy?, dayTimeZone: TimeZone) async throws -> Decision {
         try await pool.read { db in
             let policy = try draft ?? PolicyTables.load(db).policy
-            let routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, cache: self.routingCache, policies: self.policyVersions)
+            let routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, policy: policy, cache: self.routingCache, policies: self.policyVersions)
             return RoutingEngine.decide(lead, policy: policy, state: try routing.state(for: lead, policy: policy, now: now, in: db)).decision
         }
     }
@@ -86,7 +83,7 @@ extension SQLiteStore: LeadRepository {
         try await pool.read { db in
             let policy = try PolicyTables.load(db).policy
             let now = Date()
-            let routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, cache: self.routingCache, policies: self.policyVersions)
+            let routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, policy: policy, cache: self.routingCache, policies: self.policyVersions)
             return PoolRotationView(poolID: poolID, policy: policy, state: try routing.state(for: Lead(), policy: policy, now: now, in: db))
         }
     }
@@ -135,7 +132,7 @@ extension SQLiteStore: LeadRepository {
             let policy = try PolicyTables.load(db).policy
             let version = try PolicyVersions.current(db)
             let now = Date()
-            var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, cache: self.routingCache, policies: self.policyVersions)
+            var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, policy: policy, cache: self.routingCache, policies: self.policyVersions)
             // A rotation advanced outside a batch of leads: the next batch replays it.
             self.routingCache.invalidate()
             let engineLead = lead.engineLead

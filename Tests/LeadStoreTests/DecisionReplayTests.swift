@@ -165,4 +165,37 @@ import Testing
         #expect(stored.email == nil)
         #expect(stored.decision == repeated.decision)
     }
+
+    @Test func aPickThatCannotBeReplayedNeverStopsIngest() async throws {
+        let database = try TemporaryDatabase()
+        var store = try database.open()
+        _ = try await store.createVendor(Vendor(id: "zillow", name: "Zillow"), actor: .cli("test"))
+        try await Self.apply(Self.policy(), to: store)
+        var random = SystemRandomNumberGenerator()
+        // Batches of ten: the pool's first batch is checkpointed, the rest are replayed from there.
+        var first: [AcceptedLead] = []
+        for batch in 0..<6 {
+            first += try await store.accept((batch * 10..<batch * 10 + 10).map { Self.submission($0, random: &random) }, dayTimeZone: Self.utc)
+        }
+        // A pick's record removed by hand, and a restart: the pool's rotation cannot be replayed.
+        try await store.pool.write { db in
+            let last = try Int.fetchOne(db, sql: "SELECT MAX(rotation_seq) FROM lead WHERE rotation_pool = 'main'") ?? 0
+            let checkpoint = try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM rotation_checkpoint WHERE pool_id = 'main'") ?? 0
+            #expect(last > checkpoint + 2, "a pick to remove after the checkpoint")
+            try db.execute(sql: "UPDATE lead SET rotation_seq = NULL WHERE rotation_pool = 'main' AND rotation_seq = ?", arguments: [last - 1])
+        }
+        try store.close()
+        store = try database.open()
+        let later = try await store.accept((60..<120).map { Self.submission($0, random: &random) }, dayTimeZone: Self.utc)
+        #expect(later.count == 60 && later.allSatisfy { $0.status == .queued || $0.status == .unrouted })
+        // The batch kept a checkpoint of where it left the pool, so the leads after it replay again.
+        let recovered = try await store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM rotation_checkpoint WHERE pool_id = 'main'") ?? 0
+        }
+        #expect(recovered == (try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT seq FROM pool_sequence WHERE pool_id = 'main'") }))
+        for accepted in first + later {
+            let stored = try #require(try await store.lead(id: accepted.leadID))
+            if let decision = accepted.decision { #expect(stored.decision == decision) }
+        }
+    }
 }

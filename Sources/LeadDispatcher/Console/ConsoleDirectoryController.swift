@@ -33,7 +33,7 @@ struct ConsoleDirectoryController {
                 return Response.redirect(to: "/console/vendors?done=deleted", type: .normal)
             } catch {
                 return try vendorPage(request, context, vendor, values: Self.values(vendor), errors: try FormErrors(error, inputs: []),
-                                      status: ConsoleEntityController<AgentForm>.status(of: error))
+                                      status: FormErrors.status(of: error))
             }
         }
         group.get("tokens/new") { request, context in try tokenPage(request, context, nil, values: ["role": "auditor"]) }
@@ -49,7 +49,7 @@ struct ConsoleDirectoryController {
                 return Response.redirect(to: "/console/tokens/\(token.id)?done=revoked", type: .normal)
             } catch {
                 return try tokenPage(request, context, token, values: [:], errors: try FormErrors(error, inputs: []),
-                                     status: ConsoleEntityController<AgentForm>.status(of: error))
+                                     status: FormErrors.status(of: error))
             }
         }
         group.get("users/new") { request, context in try userPage(request, context, nil, values: ["role": "auditor"]) }
@@ -123,7 +123,7 @@ struct ConsoleDirectoryController {
         } catch {
             once.release(form["form_id"], user: context.consoleUser?.id ?? "")
             return try vendorPage(request, context, nil, values: form, errors: try FormErrors(error, inputs: Self.vendorInputs),
-                                  status: ConsoleEntityController<AgentForm>.status(of: error))
+                                  status: FormErrors.status(of: error))
         }
     }
 
@@ -141,7 +141,7 @@ struct ConsoleDirectoryController {
             return try vendorPage(request, context, vendor, values: Self.values(vendor), errors: try FormErrors(stale, inputs: []), status: .conflict)
         } catch {
             return try vendorPage(request, context, vendor, values: form, errors: try FormErrors(error, inputs: Self.vendorInputs),
-                                  status: ConsoleEntityController<AgentForm>.status(of: error))
+                                  status: FormErrors.status(of: error))
         }
     }
 
@@ -196,7 +196,7 @@ struct ConsoleDirectoryController {
         } catch {
             once.release(form["form_id"], user: context.consoleUser?.id ?? "")
             return try tokenPage(request, context, nil, values: form, errors: try FormErrors(error, inputs: ["name", "role"]),
-                                 status: ConsoleEntityController<AgentForm>.status(of: error))
+                                 status: FormErrors.status(of: error))
         }
     }
 
@@ -259,7 +259,7 @@ struct ConsoleDirectoryController {
             var shown = form
             shown.removeValue(forKey: "password")
             return try userPage(request, context, nil, values: shown, errors: try FormErrors(error, inputs: ["email", "name", "role", "password"]),
-                                status: ConsoleEntityController<AgentForm>.status(of: error))
+                                status: FormErrors.status(of: error))
         }
     }
 
@@ -280,7 +280,7 @@ struct ConsoleDirectoryController {
             return try userPage(request, context, user, values: Self.values(user), errors: try FormErrors(stale, inputs: []), status: .conflict)
         } catch {
             return try userPage(request, context, user, values: form, errors: try FormErrors(error, inputs: ["name", "role"]),
-                                status: ConsoleEntityController<AgentForm>.status(of: error))
+                                status: FormErrors.status(of: error))
         }
     }
 
@@ -291,7 +291,7 @@ struct ConsoleDirectoryController {
             return .redirect(to: "/console/users/\(user.id)?done=\(disabled ? "disabled" : "enabled")", type: .normal)
         } catch {
             return try userPage(request, context, user, values: Self.values(user), errors: try FormErrors(error, inputs: []),
-                                status: ConsoleEntityController<AgentForm>.status(of: error))
+                                status: FormErrors.status(of: error))
         }
     }
 

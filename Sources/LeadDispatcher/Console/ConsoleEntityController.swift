@@ -100,7 +100,7 @@ struct ConsoleEntityController<Form: ConsoleEntityForm> {
             return .redirect(to: Form.section + "?done=deleted", type: .normal)
         } catch {
             return try await render(request, context, entity: entity, values: Form.values(entity), stored: stored,
-                                    errors: FormErrors(error, inputs: []), status: Self.status(of: error))
+                                    errors: FormErrors(error, inputs: []), status: FormErrors.status(of: error))
         }
     }
 
@@ -109,7 +109,7 @@ struct ConsoleEntityController<Form: ConsoleEntityForm> {
         let stored = try await policies.currentPolicy()
         let inputs = Form.fields(form, creating: entity == nil, policy: stored.policy, mask: nil, errors: [:]).map(\.name)
         let errors = try FormErrors(error, inputs: inputs) { Form.inputPath(forError: $0, form: form) }
-        return try await render(request, context, entity: entity, values: form, stored: stored, errors: errors, status: Self.status(of: error))
+        return try await render(request, context, entity: entity, values: form, stored: stored, errors: errors, status: FormErrors.status(of: error))
     }
 
     /// A rule as the form stands, tried on the sample lead against the current rotations; nothing is saved.
@@ -181,14 +181,5 @@ struct ConsoleEntityController<Form: ConsoleEntityForm> {
             throw ConsolePageError(.notFound, "There is no \(Form.noun) '\(id)'.")
         }
         return entity
-    }
-
-    static func status(of error: any Error) -> HTTPResponse.Status {
-        switch error {
-        case let error as APIError: error.status
-        case let error as PolicyError: APIError(error).status
-        case is StaleEdit: .conflict
-        default: .badRequest
-        }
     }
 }

@@ -77,7 +77,7 @@ struct ConsolePolicyController {
             _ = try await PolicyDocument.apply(document, to: policies, actor: context.actor)
         } catch {
             return try await policyPage(request, context, notice: nil, errors: try FormErrors(error, inputs: []).general,
-                                        status: ConsoleEntityController<AgentForm>.status(of: error))
+                                        status: FormErrors.status(of: error))
         }
         return .redirect(to: "/console/policy?done=imported", type: .normal)
     }

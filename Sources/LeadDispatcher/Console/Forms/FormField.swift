@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import LeadPolicy
 
 /// One input of a console form, named after the API's field (`name`, `account_id`, `match.tags_any`,
@@ -157,6 +158,16 @@ struct FormErrors {
     }
 
     var isEmpty: Bool { byField.isEmpty && general.isEmpty }
+
+    /// The status a refused form is answered with: the API's for the same error.
+    static func status(of error: any Error) -> HTTPResponse.Status {
+        switch error {
+        case let error as APIError: error.status
+        case let error as PolicyError: APIError(error).status
+        case is StaleEdit: .conflict
+        default: .badRequest
+        }
+    }
 
     /// "name: must not be empty" beside the name input reads "must not be empty".
     static func withoutPath(_ message: String, field: String) -> String {

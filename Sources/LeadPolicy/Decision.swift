@@ -26,8 +26,7 @@ public struct Decision: Sendable, Equatable, Codable {
 /// The engine's reasoning: every rule tried and why it matched or not, every agent considered and why
 /// it was skipped, and one sentence that sums it up.
 public struct Explanation: Sendable {
-    /// The sentence that sums it up. Kept as what it says and put into words when read (when the
-    /// decision is stored or shown), like the rules' reasons and the steps' notes.
+    /// The sentence that sums it up, put into words when read (ExplanationWords.swift).
     public var summary: String {
         get { summarySentence.text }
         set { summarySentence = .text(newValue) }
@@ -50,21 +49,9 @@ public struct Explanation: Sendable {
         self.steps = steps
     }
 
-    /// What a summary says.
-    enum Summary: Sendable {
-        case text(String)
-        /// The rule matched and its action (or fallback) found `target`; the summary ends with the
-        /// note of the step that found it.
-        case chose(ruleID: String, via: String, target: Target, stepNote: ActionStep.Note)
-
-        var text: String {
-            switch self {
-            case .text(let text):
-                text
-            case .chose(let ruleID, let via, let target, let stepNote):
-                "rule '\(ruleID)' matched; its \(via) chose \(RoutingEngine.describe(target)): \(stepNote.text)"
-            }
-        }
+    /// The explanation of a lead kept as a duplicate of `first`: never routed.
+    public static func duplicate(of first: String) -> Explanation {
+        Explanation(summary: .duplicate(of: first), rules: [], steps: [])
     }
 }
 
@@ -105,20 +92,20 @@ public struct RuleCheck: Sendable, Equatable, Codable {
     public var ruleID: String
     public var priority: Int
     public var result: Result
-    /// Why, in words. A rule that does not match keeps what it compared and says it in words only
-    /// when asked (when the decision is stored or shown): a policy of a hundred rules spent most of a
-    /// decision writing sentences, which a simulation over thousands of leads never reads.
+    /// Why, in words. A check keeps what it compared and says it in words only when read
+    /// (ExplanationWords.swift): a policy of a hundred rules spent most of a decision writing
+    /// sentences, which a simulation over thousands of leads never reads.
     public var reason: String {
         get { because.text }
         set { because = .text(newValue) }
     }
-    var because: RuleMatcher.Reason
+    var because: Because
 
     public init(ruleID: String, priority: Int, result: Result, reason: String) {
         self.init(ruleID: ruleID, priority: priority, result: result, because: .text(reason))
     }
 
-    init(ruleID: String, priority: Int, result: Result, because: RuleMatcher.Reason) {
+    init(ruleID: String, priority: Int, result: Result, because: Because) {
         self.ruleID = ruleID
         self.priority = priority
         self.result = result
@@ -162,7 +149,7 @@ public struct ActionStep: Sendable {
     public var eligible: EligibleAgents?
     /// For a pool: true when the target is the agent a repeat email went to before.
     public var sticky: Bool?
-    /// What the step did, in words (made when read).
+    /// What the step did, in words (put into words when read, ExplanationWords.swift).
     public var note: String {
         get { noteSentence.text }
         set { noteSentence = .text(newValue) }
@@ -183,32 +170,6 @@ public struct ActionStep: Sendable {
         self.eligible = eligible
         self.sticky = sticky
         self.noteSentence = note
-    }
-
-    /// What a note says.
-    enum Note: Sendable {
-        case text(String)
-        /// A pool's round robin chose `agentID` among `eligible` members, after the sticky agent (if
-        /// named) turned out not to be available.
-        case rotation(unavailableSticky: String?, eligible: Int, poolID: String, agentID: String)
-
-        var text: String {
-            switch self {
-            case .text(let text):
-                return text
-            case .rotation(let unavailableSticky, let eligible, let poolID, let agentID):
-                // Names only how many were eligible (their weights are in `eligible`): spelling them out
-                // doubled every lead's stored decision.
-                let count = eligible == 1 ? "the 1 eligible member" : "the \(eligible) eligible members"
-                return Self.unavailable(sticky: unavailableSticky)
-                    + "smooth weighted round robin among \(count) of pool '\(poolID)' chose agent '\(agentID)'"
-            }
-        }
-
-        /// How a pool's note begins when the sticky agent could not take the lead.
-        static func unavailable(sticky agentID: String?) -> String {
-            agentID.map { "sticky agent '\($0)' is not available; " } ?? ""
-        }
     }
 }
 
@@ -272,16 +233,43 @@ public struct AgentSkip: Sendable, Equatable, Codable {
 
     public var agentID: String
     public var reason: Reason
-    public var detail: String
+    /// The reason in words, with its figures (put into words when read, ExplanationWords.swift).
+    public var detail: String {
+        get { because.text }
+        set { because = .text(newValue) }
+    }
+    var because: Detail
 
     public init(agentID: String, reason: Reason, detail: String) {
+        self.init(agentID: agentID, reason: reason, because: .text(detail))
+    }
+
+    init(agentID: String, reason: Reason, because: Detail) {
         self.agentID = agentID
         self.reason = reason
-        self.detail = detail
+        self.because = because
+    }
+
+    /// The same skip in the same words, however its detail was kept.
+    public static func == (lhs: AgentSkip, rhs: AgentSkip) -> Bool {
+        lhs.agentID == rhs.agentID && lhs.reason == rhs.reason && lhs.detail == rhs.detail
     }
 
     enum CodingKeys: String, CodingKey {
         case agentID = "agent_id"
         case reason, detail
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(agentID: try container.decode(String.self, forKey: .agentID), reason: try container.decode(Reason.self, forKey: .reason),
+                  detail: try container.decode(String.self, forKey: .detail))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(agentID, forKey: .agentID)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(detail, forKey: .detail)
     }
 }

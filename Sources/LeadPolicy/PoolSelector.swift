@@ -29,7 +29,7 @@ enum PoolSelector {
             if let previous = state.previousAssignments.first(where: { roster.memberSet.contains($0.agentID) && $0.at >= since }) {
                 if let index = eligibleIndices.first(where: { members[$0].agentID == previous.agentID }) {
                     return Selection(target: roster.targets[index], skipped: skipped, eligible: eligible, sticky: true,
-                                     note: .text("sticky: the same email went to agent '\(previous.agentID)' within \(pool.stickyDays) days"),
+                                     note: .sticky(agentID: previous.agentID, days: pool.stickyDays),
                                      rotation: nil)
                 }
                 unavailableSticky = previous.agentID
@@ -37,7 +37,7 @@ enum PoolSelector {
         }
         guard !eligible.isEmpty else {
             return Selection(target: nil, skipped: skipped,
-                             note: .text(ActionStep.Note.unavailable(sticky: unavailableSticky) + "no member of pool '\(pool.id)' is available"),
+                             note: .nobodyInPool(unavailableSticky: unavailableSticky, poolID: pool.id),
                              rotation: nil)
         }
         if let recorded = state.recordedPick, let chosen = eligibleIndices.first(where: { members[$0].agentID == recorded }) {

@@ -40,14 +40,14 @@ public enum RoutingEngine {
         // The policy index finds the first rule that fits; the checks of the rules before it (and of
         // every rule, when none fits) are the same as trying each one would give, made when read.
         guard let position = policy.firstRuleFitting(lead) else {
-            let summary = policy.rules.isEmpty ? "no rules: the lead is kept unrouted" : "no rule matched: the lead is kept unrouted"
+            let summary: Explanation.Summary = policy.rules.isEmpty ? .noRules : .noRuleMatched
             let checks = RuleChecks(rules: rules, count: rules.count, matched: nil, lead: lead)
             return Outcome(decision: Decision(ruleID: nil, via: nil, target: nil,
                                               explanation: Explanation(summary: summary, rules: checks, steps: [])),
                            advanced: nil)
         }
         let rule = rules[position]
-        let matched = RuleCheck(ruleID: rule.id, priority: rule.priority, result: .matched, reason: RuleMatcher.reason(rule.match, lead))
+        let matched = RuleCheck(ruleID: rule.id, priority: rule.priority, result: .matched, because: .fits(rule.match, lead))
         return carryOut(rule, lead: lead, policy: policy, state: &state, advancing: advancing,
                         checks: RuleChecks(rules: rules, count: position + 1, matched: matched, lead: lead))
     }
@@ -71,9 +71,8 @@ public enum RoutingEngine {
         }
         if let outcome = attempt(rule.action, via: "action") { return outcome }
         if let fallback = rule.fallback, let outcome = attempt(fallback, via: "fallback") { return outcome }
-        let summary = rule.fallback == nil
-            ? "rule '\(rule.id)' matched but its action found nobody available and it has no fallback: the lead is kept unrouted"
-            : "rule '\(rule.id)' matched but neither its action nor its fallback found anybody available: the lead is kept unrouted"
+        let summary: Explanation.Summary = rule.fallback == nil
+            ? .nobodyAndNoFallback(ruleID: rule.id) : .nobodyInActionOrFallback(ruleID: rule.id)
         return Outcome(decision: Decision(ruleID: rule.id, via: nil, target: nil,
                                           explanation: Explanation(summary: summary, rules: checks, steps: steps)),
                        advanced: nil)
@@ -90,23 +89,23 @@ public enum RoutingEngine {
         case .crmRoundRobin(let accountID):
             if policy.account(accountID)?.active == false {
                 return Resolution(step: ActionStep(via: via, action: action, target: nil, skipped: [],
-                                                   note: "account '\(accountID)' is inactive: its CRM Round Robin takes no leads"),
+                                                   note: .accountInactive(accountID: accountID)),
                                   rotation: nil)
             }
             return Resolution(step: ActionStep(via: via, action: action, target: .admin(accountID: accountID), skipped: [],
-                                               note: "account '\(accountID)''s Admin key hands the lead to Buying Buddy's CRM Round Robin"),
+                                               note: .crmRoundRobin(accountID: accountID)),
                               rotation: nil)
         case .agent(let agentID):
             if let skip = Availability.skip(agentID, policy: policy, state: state) {
                 return Resolution(step: ActionStep(via: via, action: action, target: nil, skipped: [skip],
-                                                   note: "agent '\(agentID)' is not available"), rotation: nil)
+                                                   note: .agentUnavailable(agentID: agentID)), rotation: nil)
             }
             let agent = policy.agent(agentID)!
             return Resolution(step: ActionStep(via: via, action: action, target: .agent(agentID: agentID, accountID: agent.accountID),
-                                               skipped: [], note: "the rule names agent '\(agentID)'"), rotation: nil)
+                                               skipped: [], note: .namedAgent(agentID: agentID)), rotation: nil)
         case .pool(let poolID):
             guard let roster = policy.roster(poolID) else {
-                return Resolution(step: ActionStep(via: via, action: action, target: nil, skipped: [], note: "pool '\(poolID)' does not exist"),
+                return Resolution(step: ActionStep(via: via, action: action, target: nil, skipped: [], note: .noSuchPool(poolID: poolID)),
                                   rotation: nil)
             }
             let selection = PoolSelector.select(from: roster, lead: lead, state: &state, advancing: advancing)
@@ -116,12 +115,6 @@ public enum RoutingEngine {
         }
     }
 
-    static func describe(_ target: Target) -> String {
-        switch target {
-        case .agent(let agentID, _): "agent '\(agentID)'"
-        case .admin(let accountID): "the Admin key of account '\(accountID)'"
-        }
-    }
 }
 
 /// Whether an agent may take a lead now.
@@ -140,11 +133,11 @@ enum Availability {
     /// Why the member can take no lead under this policy at all (unknown or inactive), if so.
     static func alwaysSkip(_ member: PoolMember) -> AgentSkip? {
         guard member.known else {
-            return AgentSkip(agentID: member.agentID, reason: .unknownAgent, detail: "no such agent")
+            return AgentSkip(agentID: member.agentID, reason: .unknownAgent, because: .noSuchAgent)
         }
         guard member.active else {
             return AgentSkip(agentID: member.agentID, reason: .inactive,
-                             detail: member.accountInactive ? "the agent's account is inactive" : "the agent is inactive")
+                             because: member.accountInactive ? .accountInactive : .agentInactive)
         }
         return nil
     }
@@ -154,6 +147,6 @@ enum Availability {
         guard let cap = member.dailyCap else { return nil }
         let today = state.leadsToday[member.agentID, default: 0]
         guard today >= cap else { return nil }
-        return AgentSkip(agentID: member.agentID, reason: .atCap, detail: "\(today) of \(cap) leads today")
+        return AgentSkip(agentID: member.agentID, reason: .atCap, because: .atCap(today: today, cap: cap))
     }
 }

@@ -26,11 +26,11 @@ public struct RuleChecks: Sendable {
     /// The check of a rule that did not take the lead.
     static func check(_ rule: Rule, against lead: Lead) -> RuleCheck {
         guard rule.enabled else {
-            return RuleCheck(ruleID: rule.id, priority: rule.priority, result: .disabled, reason: "the rule is disabled")
+            return RuleCheck(ruleID: rule.id, priority: rule.priority, result: .disabled, because: .disabled)
         }
         // The index only passes over rules with a mismatch; a fit here would be a fault in it, and the
         // words say so rather than invent a reason.
-        let reason = RuleMatcher.mismatch(rule.match, lead) ?? .text("the rule fits this lead, yet the engine chose a later one (a fault in the engine)")
+        let reason = RuleMatcher.mismatch(rule.match, lead) ?? .fitsButPassedOver
         return RuleCheck(ruleID: rule.id, priority: rule.priority, result: .notMatched, because: reason)
     }
 }

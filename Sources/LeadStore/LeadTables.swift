@@ -112,9 +112,7 @@ enum LeadTables {
 
     /// A duplicate's decision: kept for the record, never routed.
     static func duplicateDecision(of first: String) -> Decision {
-        Decision(ruleID: nil, via: nil, target: nil, explanation: Explanation(
-            summary: "a duplicate of lead '\(first)': the same email and campaign from the same vendor inside its dedupe window; not routed",
-            rules: [], steps: []))
+        Decision(ruleID: nil, via: nil, target: nil, explanation: .duplicate(of: first))
     }
 
     /// With `replayingRotations`, the stored state's rotations are replayed in (for showing the lead);

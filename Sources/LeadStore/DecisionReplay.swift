@@ -46,7 +46,7 @@ enum DecisionReplay {
         while let row = try rows.next() {
             guard let summary = try? LeadTables.summary(fromSummaryColumns: row),
                   let stored = try? LeadTables.decoder.decode(Decision.self, from: Data((row[14] as String).utf8)) else { continue }
-            let state = try? (row[15] as String?).map { try StoredState.parse($0).state }
+            let state = try? (row[15] as String?).map { try StoredState.parse($0, receivedAt: summary.receivedAt).state }
             let again = try? DecisionReplay.decision(text: DecisionReplay.rederived, lead: summary.engineLead, state: state ?? nil,
                                                      pick: summary.target?.agentID,
                                                      policyVersion: summary.policyVersion, duplicateOf: row[16], policies: policies, in: db)

@@ -28,9 +28,17 @@ enum LeadTables {
         }
     }
 
-    static func text(_ state: RoutingState, rotationSeqs: [String: Int]? = nil) -> String {
-        var text = JSONText(capacity: rotationSeqs == nil ? 1024 : 256)
-        text.state(state, rotationSeqs: rotationSeqs)
+    /// A routing state in full (as stored before rotations were replayed).
+    static func text(_ state: RoutingState) -> String {
+        var text = JSONText(capacity: 1024)
+        text.state(state)
+        return text.text
+    }
+
+    /// A routing state as a lead received at `receivedAt` stores it (`StoredState` reads it).
+    static func text(_ state: RoutingState, rotationSeqs: [String: Int], receivedAt: String?) -> String {
+        var text = JSONText(capacity: 128)
+        text.leanState(state, rotationSeqs: rotationSeqs, receivedAt: receivedAt)
         return text.text
     }
 
@@ -65,7 +73,8 @@ enum LeadTables {
             arguments: [id, submission.columns.receivedAt, submission.vendorID, submission.lead.normalizedEmail,
                         submission.lead.campaignID, submission.columns.tags, submission.columns.fields, status.rawValue,
                         decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
-                        DecisionReplay.rederived, at, policyVersion, text(state, rotationSeqs: picksRead), pick?.poolID, pick?.seq])
+                        DecisionReplay.rederived, at, policyVersion,
+                        text(state, rotationSeqs: picksRead, receivedAt: submission.columns.receivedAt), pick?.poolID, pick?.seq])
         if decision.target != nil {
             try db.executeCached(sql: "INSERT INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
         }
@@ -91,6 +100,7 @@ enum LeadTables {
     static func update(id: String, decision: Decision, state: RoutingState, picksRead: [String: Int], pick: (poolID: String, seq: Int)?,
                        policyVersion: Int?, now: Date, policies: PolicyVersionCache, in db: Database) throws -> LeadStatus {
         let status: LeadStatus = decision.target == nil ? .unrouted : .queued
+        // The state's time (the reroute's) is written out: it is not the lead's `received_at`.
         let at = Timestamp.string(now)
         if let old = try Row.fetchOne(try db.cachedStatement(sql: "SELECT rotation_pool, rotation_seq FROM lead WHERE id = ? AND rotation_seq IS NOT NULL"),
                                       arguments: [id]) {
@@ -103,7 +113,7 @@ enum LeadTables {
                 WHERE id = ?
                 """,
             arguments: [status.rawValue, decision.ruleID, decision.target?.kind, decision.target?.agentID, decision.target?.accountID,
-                        DecisionReplay.rederived, at, policyVersion, text(state, rotationSeqs: picksRead), pick?.poolID, pick?.seq, id])
+                        DecisionReplay.rederived, at, policyVersion, text(state, rotationSeqs: picksRead, receivedAt: nil), pick?.poolID, pick?.seq, id])
         if decision.target != nil {
             try db.executeCached(sql: "INSERT OR REPLACE INTO outbox (lead_id, due_at) VALUES (?, ?)", arguments: [id, at])
         }
@@ -156,7 +166,7 @@ enum LeadTables {
     static func lead(from row: Row, deliveryAttempts: [DeliveryAttempt], policies: PolicyVersionCache, replayingRotations: Bool,
                      in db: Database) throws -> StoredLead {
         let summary = try summary(fromSummaryColumns: row)
-        let stored = try (row[16] as String?).map(StoredState.parse)
+        let stored = try (row[16] as String?).map { try StoredState.parse($0, receivedAt: summary.receivedAt) }
         var state = stored?.state
         if replayingRotations, let stored {
             // A rotation that cannot be replayed (a pick not recorded, which no writer leaves) must not

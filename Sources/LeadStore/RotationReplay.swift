@@ -45,9 +45,12 @@ enum RotationReplay {
     /// A stored state's daily counts alone, which is all a pick depends on besides the policy. Read
     /// with the store's own parser: `JSONDecoder` took most of a replay's time.
     static func leadsToday(_ text: String) throws -> [String: Int] {
-        guard case .object(let state) = try JSONParser.parse(text.utf8), case .object(let counts)? = state["leads_today"] else {
+        guard case .object(let state) = try JSONParser.parse(text.utf8) else {
             throw StoreError.conflict("a lead's stored routing state is unreadable")
         }
+        // Left out when empty (see `StoredState`).
+        guard let today = state["leads_today"] else { return [:] }
+        guard case .object(let counts) = today else { throw StoreError.conflict("a lead's stored daily counts are unreadable") }
         return counts.compactMapValues { value in
             if case .number(let number) = value { Int(number) } else { nil }
         }
@@ -86,21 +89,50 @@ enum RotationReplay {
 }
 
 /// `state_json` as read: the routing state, and for a lead stored since rotations are replayed, each
-/// pool's place in its picks (`rotation_seqs`; `rotations` is then empty).
+/// pool's place in its picks (`rotation_seqs`; its rotations are then replayed, not stored). Such a
+/// state leaves out what is empty and a decision time equal to the lead's `received_at` (a lead's
+/// usual state is then `{"rotation_seqs":{"pool":41}}`, not 125 bytes of empty members).
 struct StoredState: Decodable {
     var state: RoutingState
     var rotationSeqs: [String: Int]?
+    /// False when the state left out its decision time: it is the lead's `received_at`.
+    private var hasNow = true
 
     enum CodingKeys: String, CodingKey {
+        case rotations
+        case leadsToday = "leads_today"
+        case previousAssignments = "previous_assignments"
+        case now
         case rotationSeqs = "rotation_seqs"
     }
 
     init(from decoder: any Decoder) throws {
-        state = try RoutingState(from: decoder)
-        rotationSeqs = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent([String: Int].self, forKey: .rotationSeqs)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rotationSeqs = try container.decodeIfPresent([String: Int].self, forKey: .rotationSeqs)
+        guard rotationSeqs != nil, !container.contains(.rotations) else {
+            // Written before the lean form: every member present.
+            state = try RoutingState(from: decoder)
+            return
+        }
+        let now = try container.decodeIfPresent(String.self, forKey: .now)
+        hasNow = now != nil
+        state = RoutingState(leadsToday: try container.decodeIfPresent([String: Int].self, forKey: .leadsToday) ?? [:],
+                             previousAssignments: try container.decodeIfPresent([PreviousAssignment].self, forKey: .previousAssignments) ?? [],
+                             now: try now.map { text in
+                                 guard let date = Timestamp.parse(text) else {
+                                     throw DecodingError.dataCorruptedError(forKey: .now, in: container, debugDescription: "not an RFC 3339 time")
+                                 }
+                                 return date
+                             } ?? Date(timeIntervalSince1970: 0))
     }
 
-    static func parse(_ text: String) throws -> StoredState {
-        try LeadTables.decoder.decode(StoredState.self, from: Data(text.utf8))
+    /// The state stored with a lead received at `receivedAt` (its column's RFC 3339 text).
+    static func parse(_ text: String, receivedAt: String) throws -> StoredState {
+        var stored = try LeadTables.decoder.decode(StoredState.self, from: Data(text.utf8))
+        if !stored.hasNow {
+            guard let now = Timestamp.parse(receivedAt) else { throw StoreError.conflict("a lead's received_at is not an RFC 3339 time") }
+            stored.state.now = now
+        }
+        return stored
     }
 }

@@ -79,9 +79,10 @@ extension SQLiteStore {
             while let row = try rows.next() {
                 let tags = try LeadTables.tags(row["tags_json"])
                 let lead = Lead(vendorID: row["vendor_id"], email: row["email"], campaignID: row["campaign_id"], tags: tags)
-                let state = try (row["state_json"] as String?).map { try StoredState.parse($0).state }
+                let receivedAt: String = row["received_at"]
+                let state = try (row["state_json"] as String?).map { try StoredState.parse($0, receivedAt: receivedAt).state }
                 result.append(DecidedLead(
-                    id: row["id"], receivedAt: Timestamp.parse(row["received_at"]) ?? Date(), lead: lead,
+                    id: row["id"], receivedAt: Timestamp.parse(receivedAt) ?? Date(), lead: lead,
                     decision: try DecisionReplay.decision(text: row["decision_json"], lead: lead, state: state, pick: row["target_agent_id"],
                                                           policyVersion: row["policy_version"],
                                                           duplicateOf: row["duplicate_of"], policies: policies, in: db)))

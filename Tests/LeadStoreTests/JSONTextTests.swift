@@ -106,4 +106,31 @@ import Testing
         #expect(read.now == Date(timeIntervalSince1970: 1_800_000_000.25))
         #expect(read.previousAssignments.first?.at == Date(timeIntervalSince1970: 1_790_000_000.5))
     }
+    /// A lead's stored state leaves out what is empty and a decision time equal to its `received_at`;
+    /// whatever it holds reads back to the state the engine read (rotations aside: they are replayed).
+    @Test func aLeadsStoredStateLeavesOutWhatReadsBackAnyway() throws {
+        let receivedAt = "2027-01-15T08:00:00.250Z"
+        let usual = RoutingState(rotations: ["p": PoolRotation(current: ["a": 1])], now: try #require(Timestamp.parse(receivedAt)))
+        let usualText = LeadTables.text(usual, rotationSeqs: ["p": 41], receivedAt: receivedAt)
+        #expect(usualText == #"{"rotation_seqs":{"p":41}}"#)
+        let usualRead = try StoredState.parse(usualText, receivedAt: receivedAt)
+        #expect(usualRead.state == RoutingState(now: usual.now) && usualRead.rotationSeqs == ["p": 41])
+
+        let full = RoutingState(rotations: ["p": PoolRotation(current: ["a": 1]), "q": PoolRotation(current: [:])], leadsToday: ["a": 4],
+                                previousAssignments: [PreviousAssignment(agentID: "a", at: try #require(Timestamp.parse("2027-01-10T08:00:00.000Z")))],
+                                now: try #require(Timestamp.parse("2027-01-16T09:30:00.000Z")))
+        let fullText = LeadTables.text(full, rotationSeqs: ["p": 7], receivedAt: receivedAt)
+        #expect(fullText == #"{"leads_today":{"a":4},"previous_assignments":[{"agent_id":"a","at":"2027-01-10T08:00:00.000Z"}],"#
+                + #""now":"2027-01-16T09:30:00.000Z","rotation_seqs":{"p":7,"q":0}}"#)
+        let fullRead = try StoredState.parse(fullText, receivedAt: receivedAt)
+        #expect(fullRead.state.leadsToday == full.leadsToday && fullRead.state.previousAssignments == full.previousAssignments
+                && fullRead.state.now == full.now && fullRead.state.rotations.isEmpty)
+        #expect(fullRead.rotationSeqs == ["p": 7, "q": 0])
+
+        // A state as leads stored it before: every member written, read as it is.
+        let before = try StoredState.parse(#"{"rotations":{},"leads_today":{"a":2},"previous_assignments":[],"now":"2027-01-16T09:30:00.000Z","rotation_seqs":{"p":3}}"#,
+                                           receivedAt: receivedAt)
+        #expect(before.state.leadsToday == ["a": 2] && before.state.now == full.now && before.rotationSeqs == ["p": 3])
+        #expect(try RotationReplay.leadsToday(usualText) == [:] && RotationReplay.leadsToday(fullText) == ["a": 4])
+    }
 }

@@ -50,9 +50,21 @@ enum AuditLog {
             conditions.append("at < ?")
             arguments += [Timestamp.string(until)]
         }
+        // With a time range the page is read along the index on `at`, newest first, in the order of
+        // (at, seq): sorting a day's events by `seq` instead took 160 ms at a million leads (a day is
+        // some 40,000 events) against 0.1 ms. Events are appended in time order, so the two orders are
+        // the same but where a clock was set back; the cursor (an event's seq) continues from that
+        // event in whichever order the page was read.
+        let byTime = query.since != nil || query.until != nil
         if let beforeSeq = query.beforeSeq {
-            conditions.append("seq < ?")
-            arguments += [beforeSeq]
+            if byTime {
+                conditions.append("at <= (SELECT cursor.at FROM audit_event AS cursor WHERE cursor.seq = ?)")
+                conditions.append("NOT (at = (SELECT cursor.at FROM audit_event AS cursor WHERE cursor.seq = ?) AND seq >= ?)")
+                arguments += [beforeSeq, beforeSeq, beforeSeq]
+            } else {
+                conditions.append("seq < ?")
+                arguments += [beforeSeq]
+            }
         }
         if let kind = query.entityKind {
             conditions.append("entity_kind = ?")
@@ -70,7 +82,8 @@ enum AuditLog {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [query.limit]
-        let sql = "SELECT *, \(AuditLog.previousHashColumn) FROM audit_event \(filter) ORDER BY seq DESC LIMIT ?"
+        let order = byTime ? "at DESC, seq DESC" : "seq DESC"
+        let sql = "SELECT *, \(AuditLog.previousHashColumn) FROM audit_event \(filter) ORDER BY \(order) LIMIT ?"
         return (sql, arguments)
     }
 

@@ -125,7 +125,7 @@ import Testing
     /// from constants in code; a value from outside must be a bound `?` argument instead.
     @Test func sqlInterpolatesOnlyFragmentsBuiltFromConstants() throws {
         let allowed: Set<String> = ["column.table", "column.sealed", "column.hint", "whereClause", "filter", "LeadTables.summaryColumns",
-                                    "AuditLog.previousHashColumn"]
+                                    "AuditLog.previousHashColumn", "order"]
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/LeadStore")
         let files = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter { $0.hasSuffix(".swift") }
         #expect(files.count > 10)

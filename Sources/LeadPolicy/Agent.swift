@@ -19,8 +19,13 @@ public struct Agent: PolicyEntity {
     public var dailyCap: Int?
     /// An inactive agent is skipped by every pool and by direct rules (their fallback applies).
     public var active: Bool
+    /// When the agent takes leads; outside it they are skipped (`off_hours`) like a paused agent.
+    public var schedule: Schedule?
+    /// Skipped (`away`) until this moment, then back in the rotation with no burst, like a pause.
+    public var awayUntil: Date?
 
-    public init(id: String, accountID: String, name: String, email: String? = nil, weight: Int = 1, dailyCap: Int? = nil, active: Bool = true) {
+    public init(id: String, accountID: String, name: String, email: String? = nil, weight: Int = 1, dailyCap: Int? = nil, active: Bool = true,
+                schedule: Schedule? = nil, awayUntil: Date? = nil) {
         self.id = id
         self.accountID = accountID
         self.name = name
@@ -28,6 +33,8 @@ public struct Agent: PolicyEntity {
         self.weight = weight
         self.dailyCap = dailyCap
         self.active = active
+        self.schedule = schedule
+        self.awayUntil = awayUntil
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -35,7 +42,8 @@ public struct Agent: PolicyEntity {
         case accountID = "account_id"
         case name, email, weight
         case dailyCap = "daily_cap"
-        case active
+        case active, schedule
+        case awayUntil = "away_until"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,6 +56,14 @@ public struct Agent: PolicyEntity {
         weight = try container.decodeWholeNumberIfPresent(forKey: .weight) ?? 1
         dailyCap = try container.decodeWholeNumberIfPresent(forKey: .dailyCap)
         active = try container.decodeIfPresent(Bool.self, forKey: .active) ?? true
+        schedule = try container.decodeIfPresent(Schedule.self, forKey: .schedule)
+        if let text = try container.decodeIfPresent(String.self, forKey: .awayUntil) {
+            guard let date = StateTime.date(text.trimmingWhitespace) else {
+                throw PolicyError.invalid(PolicyError.path(container.codingPath, CodingKeys.awayUntil),
+                                          "'\(text)' is not an RFC 3339 time such as 2026-12-24T09:00:00Z")
+            }
+            awayUntil = date
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,6 +75,8 @@ public struct Agent: PolicyEntity {
         try container.encode(weight, forKey: .weight)
         try container.encodeIfPresent(dailyCap, forKey: .dailyCap)
         try container.encode(active, forKey: .active)
+        try container.encodeIfPresent(schedule, forKey: .schedule)
+        try container.encodeIfPresent(awayUntil.map(StateTime.string), forKey: .awayUntil)
     }
 
     public func validate(in policy: Policy, context: ValidationContext) throws(PolicyError) {

@@ -229,6 +229,8 @@ public struct AgentSkip: Sendable, Equatable, Codable {
         case inactive
         case atCap = "at_cap"
         case unknownAgent = "unknown_agent"
+        case offHours = "off_hours"
+        case away
     }
 
     public var agentID: String

@@ -1,3 +1,5 @@
+import Foundation
+
 // Every sentence of a decision's explanation is written in this file, and nowhere else.
 //
 // The engine records what it found as codes with their values: why a rule took the lead or not
@@ -106,8 +108,8 @@ extension RuleCheck {
     enum Because: Sendable {
         case text(String)
         case disabled
-        /// The rule fits `lead`: says which of its conditions the lead meets.
-        case fits(Rule.Match, Lead)
+        /// The rule fits `lead`, decided at the time given: says which of its conditions the lead meets.
+        case fits(Rule.Match, Lead, at: Date)
         /// The policy index passed over a rule that fits: a fault in the index, said rather than hidden.
         case fitsButPassedOver
         case noCampaign(wanted: [String])
@@ -115,6 +117,8 @@ extension RuleCheck {
         case noTagAmong(tagsAny: [String], leadTags: [String])
         case lacksTags(tagsAll: [String], leadTags: [String])
         case vendorNotListed(String?, wanted: [String])
+        case fieldMismatch(FieldCondition, found: FieldCondition.Found)
+        case outsideSchedule(Schedule, at: Date)
 
         var text: String {
             switch self {
@@ -122,8 +126,8 @@ extension RuleCheck {
                 return text
             case .disabled:
                 return "the rule is disabled"
-            case .fits(let match, let lead):
-                return Self.fit(match, lead)
+            case .fits(let match, let lead, let at):
+                return Self.fit(match, lead, at: at)
             case .fitsButPassedOver:
                 return "the rule fits this lead, yet the engine chose a later one (a fault in the engine)"
             case .noCampaign(let wanted):
@@ -137,10 +141,42 @@ extension RuleCheck {
                 return "the lead lacks the tags \(Self.list(tagsAll.filter { !tags.contains($0.lowercased()) })) of \(Self.list(tagsAll))"
             case .vendorNotListed(let vendorID, let wanted):
                 return "vendor '\(vendorID ?? "none")' is not one of \(Self.list(wanted))"
+            case .fieldMismatch(let condition, .missing):
+                return "field '\(condition.field)' is missing; the rule wants it \(Self.wanted(condition))"
+            case .fieldMismatch(let condition, .text(let text)) where condition.isNumeric && FieldCondition.number(text) == nil:
+                return "field '\(condition.field)' is '\(text)', not a number; the rule wants it \(Self.wanted(condition))"
+            case .fieldMismatch(let condition, .text(let text)):
+                return "field '\(condition.field)' is '\(text)'; the rule wants it \(Self.wanted(condition))"
+            case .outsideSchedule(let schedule, let at):
+                return "outside schedule: \(schedule.describe(at))"
             }
         }
 
-        private static func fit(_ match: Rule.Match, _ lead: Lead) -> String {
+        /// What a field condition wants, after "the rule wants it".
+        static func wanted(_ condition: FieldCondition) -> String {
+            let value = condition.value.flatMap(FieldCondition.text) ?? ""
+            let values: [String]
+            if case .array(let items)? = condition.value { values = items.compactMap(FieldCondition.text) } else { values = [] }
+            let bounds = condition.bounds
+            func number(_ value: Double?) -> String { value.map { FieldCondition.text(.number($0))! } ?? "" }
+            switch condition.op {
+            case .equals: return "to be '\(value)'"
+            case .notEquals: return "not to be '\(value)'"
+            case .in: return "to be one of \(list(values))"
+            case .notIn: return "not to be one of \(list(values))"
+            case .prefix: return "to start with '\(value)'"
+            case .contains: return "to contain '\(value)'"
+            case .exists: return "to be present"
+            case .missing: return "to be absent"
+            case .gt: return "to be more than \(number(bounds.low))"
+            case .gte: return "to be at least \(number(bounds.low))"
+            case .lt: return "to be less than \(number(bounds.high))"
+            case .lte: return "to be at most \(number(bounds.high))"
+            case .between: return "to be between \(number(bounds.low)) and \(number(bounds.high))"
+            }
+        }
+
+        private static func fit(_ match: Rule.Match, _ lead: Lead, at: Date) -> String {
             var parts: [String] = []
             if let campaignIDs = match.campaignIDs, !campaignIDs.isEmpty, let campaignID = lead.campaignID {
                 parts.append("campaign_id '\(campaignID)' is listed")
@@ -154,6 +190,15 @@ extension RuleCheck {
             }
             if let vendorIDs = match.vendorIDs, !vendorIDs.isEmpty, let vendorID = lead.vendorID {
                 parts.append("vendor '\(vendorID)' is listed")
+            }
+            for condition in match.fields ?? [] {
+                switch condition.found(in: lead) {
+                case .missing: parts.append("field '\(condition.field)' is missing, as wanted (\(wanted(condition)))")
+                case .text(let text): parts.append("field '\(condition.field)' is '\(text)' (wanted \(wanted(condition)))")
+                }
+            }
+            if let schedule = match.schedule {
+                parts.append("inside schedule: \(schedule.describe(at))")
             }
             return parts.isEmpty ? "empty match: the rule takes every lead" : parts.joined(separator: "; ")
         }
@@ -173,6 +218,8 @@ extension AgentSkip {
         case agentInactive
         case accountInactive
         case atCap(today: Int, cap: Int)
+        case away(until: Date)
+        case offHours(Schedule, at: Date)
 
         var text: String {
             switch self {
@@ -181,6 +228,8 @@ extension AgentSkip {
             case .agentInactive: "the agent is inactive"
             case .accountInactive: "the agent's account is inactive"
             case .atCap(let today, let cap): "\(today) of \(cap) leads today"
+            case .away(let until): "away until \(StateTime.string(until))"
+            case .offHours(let schedule, let at): "off hours: \(schedule.describe(at))"
             }
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// What the policy engine looks at in a lead: who sent it and the fields rules match on. The full
-/// field set travels beside it, untouched, to delivery.
+/// What the policy engine looks at in a lead: who sent it, the fields rules match on, and every field
+/// as received for rules' field conditions.
 public struct Lead: Sendable, Equatable {
     public var vendorID: String?
     /// As given, trimmed; sticky routing compares it case-insensitively.
@@ -15,9 +15,13 @@ public struct Lead: Sendable, Equatable {
     /// The tags as rules compare them (case-insensitively), each once. Made with the lead — for a
     /// vendor's lead, by its request — rather than by every decision inside the one writer.
     public private(set) var loweredTags: Set<String>
+    /// Every field as received (the vendor's key removed), for rules' field conditions.
+    public var fields: [String: JSONValue]
 
-    public init(vendorID: String? = nil, email: String? = nil, campaignID: String? = nil, tags: [String] = []) {
+    public init(vendorID: String? = nil, email: String? = nil, campaignID: String? = nil, tags: [String] = [],
+                fields: [String: JSONValue] = [:]) {
         self.vendorID = vendorID
+        self.fields = fields
         self.email = email?.trimmingWhitespace.nilIfEmpty
         self.campaignID = campaignID?.trimmingWhitespace.nilIfEmpty
         let tags = tags.map(\.trimmingWhitespace).filter { !$0.isEmpty }

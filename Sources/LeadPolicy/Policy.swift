@@ -41,8 +41,8 @@ public struct Policy: Codable, Sendable, Equatable {
     /// order never depends on insertion.
     public var rulesInPriorityOrder: [Rule] { index.rulesInPriorityOrder }
 
-    /// The position in `rulesInPriorityOrder` of the first rule that fits `lead`.
-    func firstRuleFitting(_ lead: Lead) -> Int? { index.firstRuleFitting(lead) }
+    /// The position in `rulesInPriorityOrder` of the first rule that fits `lead`, decided at `at`.
+    func firstRuleFitting(_ lead: Lead, at: Date) -> Int? { index.firstRuleFitting(lead, at: at) }
 
     /// The entities that name the given one, as `kind 'id'` strings, for "still referenced" errors.
     public func referrers<Entity: PolicyEntity>(of entity: Entity.Type, id: String) -> [String] {

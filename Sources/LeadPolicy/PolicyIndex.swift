@@ -1,3 +1,5 @@
+import Foundation
+
 /// The lookups the engine makes for every lead, built once per policy rather than searched for in
 /// every decision: agents and pools by id, pool membership, and the rules in the order they are tried.
 /// With a thousand agents a linear search per pool member made one decision cost milliseconds.
@@ -21,6 +23,8 @@ final class PolicyIndex: Sendable {
     let preparedMatches: [PreparedMatch]
     /// False when no enabled rule looks at tags: the lead's tags are then not looked up at all.
     let rulesLookAtTags: Bool
+    /// The fields (lowered names) some rule is filed under: only these of a lead's fields are looked up.
+    let filedFields: [String]
 
     init(accounts: [Account], agents: [Agent], pools: [Pool], rules: [Rule]) {
         // The first of duplicate ids wins, as a linear search would find it (validation refuses them).
@@ -46,11 +50,14 @@ final class PolicyIndex: Sendable {
         self.rulesLookAtTags = zip(rulesInPriorityOrder, prepared).contains { rule, match in
             rule.enabled && (match.tagsAny != nil || match.tagsAll != nil)
         }
+        self.filedFields = Set(byKey.keys.compactMap { key in
+            if case .field(let name, _) = key { name } else { nil }
+        }).sorted()
     }
 
-    /// The position in `rulesInPriorityOrder` of the first rule that fits `lead`, trying only the
-    /// rules that might, in priority order.
-    func firstRuleFitting(_ lead: Lead) -> Int? {
+    /// The position in `rulesInPriorityOrder` of the first rule that fits `lead` decided at `at`,
+    /// trying only the rules that might, in priority order.
+    func firstRuleFitting(_ lead: Lead, at: Date) -> Int? {
         let tags = rulesLookAtTags ? lead.loweredTags : []
         // The lists the lead's campaign, tags and vendor are filed under, each in priority order, and
         // walked together like a merge; a rule filed under two of the lead's tags comes up once.
@@ -61,13 +68,16 @@ final class PolicyIndex: Sendable {
         if let campaignID = lead.campaignID { add(.campaign(campaignID)) }
         for tag in tags { add(.tag(tag)) }
         if let vendorID = lead.vendorID { add(.vendor(vendorID)) }
+        for name in filedFields {
+            if let value = lead.field(named: name).flatMap(FieldCondition.text) { add(.field(name, value.lowercased())) }
+        }
         while true {
             var next: Int?
             for list in lists {
                 if let first = list.first, first < (next ?? Int.max) { next = first }
             }
             guard let position = next else { return nil }
-            if preparedMatches[position].fits(lead, loweredTags: tags) { return position }
+            if preparedMatches[position].fits(lead, loweredTags: tags, at: at) { return position }
             for index in lists.indices where lists[index].first == position { lists[index].removeFirst() }
         }
     }
@@ -85,6 +95,11 @@ struct PoolMember: Sendable {
     let dailyCap: Int?
     /// The member's weight in the pool, or its agent's.
     let weight: Int
+    let schedule: Schedule?
+    let awayUntil: Date?
+
+    /// Whether the decision's time or today's count can rule the member out.
+    var changesDuringTheDay: Bool { dailyCap != nil || schedule != nil || awayUntil != nil }
 
     init(_ member: Pool.Member, agent: Agent?, account: Account?) {
         agentID = member.agentID
@@ -93,6 +108,8 @@ struct PoolMember: Sendable {
         active = (agent?.active ?? false) && !accountInactive
         dailyCap = agent?.dailyCap
         weight = member.weight ?? agent?.weight ?? 1
+        schedule = agent?.schedule
+        awayUntil = agent?.awayUntil
     }
 }
 
@@ -102,6 +119,8 @@ enum RuleKey: Hashable, Sendable {
     /// Lowered: tags match case-insensitively.
     case tag(String)
     case vendor(String)
+    /// A field's lowered name and lowered value: a rule with an `equals` or `in` condition on it.
+    case field(String, String)
 
     /// The keys a rule is filed under: a lead fits the rule only if it has one of them. Empty for a
     /// rule that can take any lead.
@@ -110,6 +129,15 @@ enum RuleKey: Hashable, Sendable {
         if let tagsAny = match.tagsAny, !tagsAny.isEmpty { return Set(tagsAny.map { .tag($0.lowercased()) }) }
         if let first = match.tagsAll?.first { return [.tag(first.lowercased())] }
         if let vendorIDs = match.vendorIDs, !vendorIDs.isEmpty { return Set(vendorIDs.map(RuleKey.vendor)) }
+        // A lead fits an `equals` or `in` condition only with one of its values in that field.
+        for condition in match.fields ?? [] {
+            let name = condition.field.lowercased()
+            switch condition.op {
+            case .equals: return [.field(name, condition.loweredText)]
+            case .in: return Set(condition.loweredTexts.map { .field(name, $0) })
+            default: continue
+            }
+        }
         return []
     }
 }
@@ -122,6 +150,8 @@ final class PreparedMatch: Sendable {
     let tagsAny: ValueList?
     let tagsAll: [String]?
     let vendorIDs: ValueList?
+    let fields: [FieldCondition]?
+    let schedule: Schedule?
 
     init(_ match: Rule.Match) {
         func list(_ values: [String]?) -> [String]? {
@@ -132,13 +162,17 @@ final class PreparedMatch: Sendable {
         tagsAny = list(match.tagsAny).map { ValueList($0.map { $0.lowercased() }) }
         tagsAll = list(match.tagsAll).map { $0.map { $0.lowercased() } }
         vendorIDs = list(match.vendorIDs).map(ValueList.init)
+        fields = match.fields.flatMap { $0.isEmpty ? nil : $0 }
+        schedule = match.schedule
     }
 
-    func fits(_ lead: Lead, loweredTags: Set<String>) -> Bool {
+    func fits(_ lead: Lead, loweredTags: Set<String>, at: Date) -> Bool {
         if campaignIDs?.contains(lead.campaignID) == false { return false }
         if tagsAny?.containsAny(of: loweredTags) == false { return false }
         if tagsAll?.allSatisfy(loweredTags.contains) == false { return false }
         if vendorIDs?.contains(lead.vendorID) == false { return false }
+        if let fields, !fields.allSatisfy({ $0.holds(for: $0.found(in: lead)) }) { return false }
+        if let schedule, !schedule.contains(at) { return false }
         return true
     }
 }

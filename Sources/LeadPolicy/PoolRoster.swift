@@ -1,6 +1,8 @@
+import Foundation
+
 /// A pool as its decisions read it, built once per policy: the members in order with their weights
 /// and targets, and who of them can take a lead whatever the day brings. Only members with a daily
-/// cap are looked at per decision; with none at their cap, the eligible list and the skips are the
+/// cap, a schedule or time away are looked at per decision; with none at their cap, the eligible list and the skips are the
 /// roster's own arrays, so a pool of a thousand agents costs no pass over its members before the
 /// rotation's own.
 final class PoolRoster: Sendable {
@@ -19,8 +21,9 @@ final class PoolRoster: Sendable {
     let alwaysSkipped: [(index: Int, skip: AgentSkip)]
     /// Just the skips of `alwaysSkipped`, for a decision where nobody else is skipped.
     let alwaysSkippedList: [AgentSkip]
-    /// Available members with a daily cap, ascending: the only ones today's counts can rule out.
-    let capped: [Int]
+    /// Available members with a daily cap, a schedule or time away, ascending: the only ones today's
+    /// counts or the decision's time can rule out.
+    let changing: [Int]
     /// Every member whose agent has a daily cap (available or not), in member order: whose counts a
     /// decision's stored state keeps.
     let cappedMemberIDs: [String]
@@ -40,27 +43,27 @@ final class PoolRoster: Sendable {
         }
         var available: [Int] = []
         var skipped: [(index: Int, skip: AgentSkip)] = []
-        var capped: [Int] = []
+        var changing: [Int] = []
         for (index, member) in members.enumerated() {
             if let skip = Availability.alwaysSkip(member) {
                 skipped.append((index, skip))
             } else {
                 available.append(index)
-                if member.dailyCap != nil { capped.append(index) }
+                if member.changesDuringTheDay { changing.append(index) }
             }
         }
         self.available = available
         alwaysSkipped = skipped
         alwaysSkippedList = skipped.map(\.skip)
-        self.capped = capped
+        self.changing = changing
     }
 
     /// Who can take a lead now: the eligible members (ascending indices) and the members passed over
     /// with why, in member order — what checking every member in turn would give.
     func availability(_ state: RoutingState) -> (eligible: [Int], skipped: [AgentSkip]) {
         var atCap: [(index: Int, skip: AgentSkip)] = []
-        for index in capped {
-            if let skip = Availability.capSkip(members[index], state: state) { atCap.append((index, skip)) }
+        for index in changing {
+            if let skip = Availability.changingSkip(members[index], state: state) { atCap.append((index, skip)) }
         }
         guard !atCap.isEmpty else { return (available, alwaysSkippedList) }
         var eligible: [Int] = []

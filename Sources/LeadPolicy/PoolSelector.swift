@@ -68,12 +68,12 @@ enum PoolSelector {
 }
 
 extension RoutingEngine {
-    /// The pick a pool's round robin made for a lead decided under `policy` with today's counts
-    /// `leadsToday`, advancing `rotation` exactly as the engine did; nil when nobody was eligible.
+    /// The pick a pool's round robin made for a lead decided at `now` under `policy` with today's
+    /// counts `leadsToday`, advancing `rotation` exactly as the engine did; nil when nobody was eligible.
     /// A rotation is replayed from a checkpoint this way, pick by pick.
-    public static func replayPick(poolID: String, policy: Policy, leadsToday: [String: Int], rotation: inout PoolRotation) -> String? {
+    public static func replayPick(poolID: String, policy: Policy, leadsToday: [String: Int], now: Date, rotation: inout PoolRotation) -> String? {
         guard let roster = policy.roster(poolID) else { return nil }
-        let (eligible, _) = roster.availability(RoutingState(leadsToday: leadsToday))
+        let (eligible, _) = roster.availability(RoutingState(leadsToday: leadsToday, now: now))
         guard !eligible.isEmpty else { return nil }
         rotation.align(to: roster.memberIDs)
         return roster.members[rotation.pick(eligible: eligible, weights: roster.weights)].agentID

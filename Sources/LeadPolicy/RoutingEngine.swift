@@ -39,17 +39,17 @@ public enum RoutingEngine {
         let rules = policy.rulesInPriorityOrder
         // The policy index finds the first rule that fits; the checks of the rules before it (and of
         // every rule, when none fits) are the same as trying each one would give, made when read.
-        guard let position = policy.firstRuleFitting(lead) else {
+        guard let position = policy.firstRuleFitting(lead, at: state.now) else {
             let summary: Explanation.Summary = policy.rules.isEmpty ? .noRules : .noRuleMatched
-            let checks = RuleChecks(rules: rules, count: rules.count, matched: nil, lead: lead)
+            let checks = RuleChecks(rules: rules, count: rules.count, matched: nil, lead: lead, at: state.now)
             return Outcome(decision: Decision(ruleID: nil, via: nil, target: nil,
                                               explanation: Explanation(summary: summary, rules: checks, steps: [])),
                            advanced: nil)
         }
         let rule = rules[position]
-        let matched = RuleCheck(ruleID: rule.id, priority: rule.priority, result: .matched, because: .fits(rule.match, lead))
+        let matched = RuleCheck(ruleID: rule.id, priority: rule.priority, result: .matched, because: .fits(rule.match, lead, at: state.now))
         return carryOut(rule, lead: lead, policy: policy, state: &state, advancing: advancing,
-                        checks: RuleChecks(rules: rules, count: position + 1, matched: matched, lead: lead))
+                        checks: RuleChecks(rules: rules, count: position + 1, matched: matched, lead: lead, at: state.now))
     }
 
     private static func carryOut(_ rule: Rule, lead: Lead, policy: Policy, state: inout RoutingState, advancing: Bool,
@@ -127,7 +127,7 @@ enum Availability {
 
     /// A pool member, whose agent the policy index has already looked up.
     static func skip(_ member: PoolMember, state: RoutingState) -> AgentSkip? {
-        alwaysSkip(member) ?? capSkip(member, state: state)
+        alwaysSkip(member) ?? changingSkip(member, state: state)
     }
 
     /// Why the member can take no lead under this policy at all (unknown or inactive), if so.
@@ -142,8 +142,15 @@ enum Availability {
         return nil
     }
 
-    /// Why a member that is known and active can take no more leads today, if so.
-    static func capSkip(_ member: PoolMember, state: RoutingState) -> AgentSkip? {
+    /// Why a member that is known and active can take no lead at the decision's time (away, off
+    /// hours) or no more today (at its cap), if so.
+    static func changingSkip(_ member: PoolMember, state: RoutingState) -> AgentSkip? {
+        if let awayUntil = member.awayUntil, state.now < awayUntil {
+            return AgentSkip(agentID: member.agentID, reason: .away, because: .away(until: awayUntil))
+        }
+        if let schedule = member.schedule, !schedule.contains(state.now) {
+            return AgentSkip(agentID: member.agentID, reason: .offHours, because: .offHours(schedule, at: state.now))
+        }
         guard let cap = member.dailyCap else { return nil }
         let today = state.leadsToday[member.agentID, default: 0]
         guard today >= cap else { return nil }

@@ -19,12 +19,19 @@ public struct Rule: PolicyEntity {
         public var tagsAll: [String]?
         /// The lead came from one of these vendors.
         public var vendorIDs: [String]?
+        /// Conditions on any lead field, every one of which must hold.
+        public var fields: [FieldCondition]?
+        /// The rule applies only inside this window of the decision's time.
+        public var schedule: Schedule?
 
-        public init(campaignIDs: [String]? = nil, tagsAny: [String]? = nil, tagsAll: [String]? = nil, vendorIDs: [String]? = nil) {
+        public init(campaignIDs: [String]? = nil, tagsAny: [String]? = nil, tagsAll: [String]? = nil, vendorIDs: [String]? = nil,
+                    fields: [FieldCondition]? = nil, schedule: Schedule? = nil) {
             self.campaignIDs = campaignIDs
             self.tagsAny = tagsAny
             self.tagsAll = tagsAll
             self.vendorIDs = vendorIDs
+            self.fields = fields
+            self.schedule = schedule
         }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
@@ -32,6 +39,17 @@ public struct Rule: PolicyEntity {
             case tagsAny = "tags_any"
             case tagsAll = "tags_all"
             case vendorIDs = "vendor_ids"
+            case fields, schedule
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(campaignIDs, forKey: .campaignIDs)
+            try container.encodeIfPresent(tagsAny, forKey: .tagsAny)
+            try container.encodeIfPresent(tagsAll, forKey: .tagsAll)
+            try container.encodeIfPresent(vendorIDs, forKey: .vendorIDs)
+            try container.encodeIfPresent(fields, forKey: .fields)
+            try container.encodeIfPresent(schedule, forKey: .schedule)
         }
 
         public init(from decoder: any Decoder) throws {
@@ -49,6 +67,8 @@ public struct Rule: PolicyEntity {
             tagsAny = try list(.tagsAny)
             tagsAll = try list(.tagsAll)
             vendorIDs = try list(.vendorIDs)
+            fields = try container.decodeIfPresent([FieldCondition].self, forKey: .fields)
+            schedule = try container.decodeIfPresent(Schedule.self, forKey: .schedule)
         }
     }
 

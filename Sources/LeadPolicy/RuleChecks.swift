@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rules a decision tried, in the order tried, each with its result and reason.
 ///
 /// Made by the engine, the list is the policy's own rules in priority order (shared, not copied),
@@ -9,7 +11,7 @@
 public struct RuleChecks: Sendable {
     private enum Storage: Sendable {
         case checks([RuleCheck])
-        case tried(rules: [Rule], count: Int, matched: RuleCheck?, lead: Lead)
+        case tried(rules: [Rule], count: Int, matched: RuleCheck?, lead: Lead, at: Date)
     }
 
     private let storage: Storage
@@ -18,19 +20,19 @@ public struct RuleChecks: Sendable {
         storage = .checks(checks)
     }
 
-    /// The first `count` of `rules` tried against `lead`; with `matched`, the last of them matched.
-    init(rules: [Rule], count: Int, matched: RuleCheck?, lead: Lead) {
-        storage = .tried(rules: rules, count: count, matched: matched, lead: lead)
+    /// The first `count` of `rules` tried against `lead` at `at`; with `matched`, the last of them matched.
+    init(rules: [Rule], count: Int, matched: RuleCheck?, lead: Lead, at: Date) {
+        storage = .tried(rules: rules, count: count, matched: matched, lead: lead, at: at)
     }
 
     /// The check of a rule that did not take the lead.
-    static func check(_ rule: Rule, against lead: Lead) -> RuleCheck {
+    static func check(_ rule: Rule, against lead: Lead, at: Date) -> RuleCheck {
         guard rule.enabled else {
             return RuleCheck(ruleID: rule.id, priority: rule.priority, result: .disabled, because: .disabled)
         }
         // The index only passes over rules with a mismatch; a fit here would be a fault in it, and the
         // words say so rather than invent a reason.
-        let reason = RuleMatcher.mismatch(rule.match, lead) ?? .fitsButPassedOver
+        let reason = RuleMatcher.mismatch(rule.match, lead, at: at) ?? .fitsButPassedOver
         return RuleCheck(ruleID: rule.id, priority: rule.priority, result: .notMatched, because: reason)
     }
 }
@@ -41,7 +43,7 @@ extension RuleChecks: RandomAccessCollection {
     public var endIndex: Int {
         switch storage {
         case .checks(let checks): checks.count
-        case .tried(_, let count, _, _): count
+        case .tried(_, let count, _, _, _): count
         }
     }
 
@@ -49,10 +51,10 @@ extension RuleChecks: RandomAccessCollection {
         switch storage {
         case .checks(let checks):
             return checks[position]
-        case .tried(let rules, let count, let matched, let lead):
+        case .tried(let rules, let count, let matched, let lead, let at):
             precondition(position < count, "index out of range")
             if position == count - 1, let matched { return matched }
-            return Self.check(rules[position], against: lead)
+            return Self.check(rules[position], against: lead, at: at)
         }
     }
 }

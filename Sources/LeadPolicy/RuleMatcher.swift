@@ -3,8 +3,8 @@ import Foundation
 /// Whether a rule's match fits a lead, and if not, what did not fit (put into words when read, in
 /// ExplanationWords.swift).
 enum RuleMatcher {
-    /// nil when the lead fits; otherwise why not.
-    static func mismatch(_ match: Rule.Match, _ lead: Lead) -> RuleCheck.Because? {
+    /// nil when the lead, decided at `at`, fits; otherwise why not.
+    static func mismatch(_ match: Rule.Match, _ lead: Lead, at: Date) -> RuleCheck.Because? {
         if let campaignIDs = match.campaignIDs, !campaignIDs.isEmpty {
             guard let campaignID = lead.campaignID else {
                 return .noCampaign(wanted: campaignIDs)
@@ -24,6 +24,13 @@ enum RuleMatcher {
             guard let vendorID = lead.vendorID, vendorIDs.contains(vendorID) else {
                 return .vendorNotListed(lead.vendorID, wanted: vendorIDs)
             }
+        }
+        for condition in match.fields ?? [] {
+            let found = condition.found(in: lead)
+            if !condition.holds(for: found) { return .fieldMismatch(condition, found: found) }
+        }
+        if let schedule = match.schedule, !schedule.contains(at) {
+            return .outsideSchedule(schedule, at: at)
         }
         return nil
     }

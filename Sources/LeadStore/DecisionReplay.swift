@@ -47,7 +47,8 @@ enum DecisionReplay {
             guard let summary = try? LeadTables.summary(fromSummaryColumns: row),
                   let stored = try? LeadTables.decoder.decode(Decision.self, from: Data((row[14] as String).utf8)) else { continue }
             let state = try? (row[15] as String?).map { try StoredState.parse($0, receivedAt: summary.receivedAt).state }
-            let again = try? DecisionReplay.decision(text: DecisionReplay.rederived, lead: summary.engineLead, state: state ?? nil,
+            // Versions written before field conditions existed hold none: the fields are not read.
+            let again = try? DecisionReplay.decision(text: DecisionReplay.rederived, lead: summary.engineLead(fields: [:]), state: state ?? nil,
                                                      pick: summary.target?.agentID,
                                                      policyVersion: summary.policyVersion, duplicateOf: row[16], policies: policies, in: db)
             if again == stored { convertible.append(summary.id) }

@@ -163,13 +163,14 @@ public enum DeliveryOutcome: Sendable, Equatable {
 
 extension StoredLead {
     /// What the policy engine matches on, as stored.
-    public var engineLead: Lead { summary.engineLead }
+    public var engineLead: Lead { summary.engineLead(fields: fields) }
 }
 
 extension LeadSummary {
-    /// What the policy engine matches on, as stored.
-    public var engineLead: Lead {
-        Lead(vendorID: vendorID, email: email, campaignID: campaignID, tags: tags)
+    /// What the policy engine matches on, as stored, with the lead's `fields` as stored (its field
+    /// conditions read them).
+    public func engineLead(fields: [String: JSONValue]) -> Lead {
+        Lead(vendorID: vendorID, email: email, campaignID: campaignID, tags: tags, fields: fields)
     }
 }
 

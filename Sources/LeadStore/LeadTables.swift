@@ -16,6 +16,12 @@ enum LeadTables {
         return fields
     }
 
+    /// What the engine matches on for a lead read as a summary: its stored fields looked up beside it.
+    static func engineLead(_ summary: LeadSummary, in db: Database) throws -> Lead {
+        let text = try String.fetchOne(try db.cachedStatement(sql: "SELECT fields_json FROM lead WHERE id = ?"), arguments: [summary.id])
+        return summary.engineLead(fields: try text.map(fields) ?? [:])
+    }
+
     /// A lead's stored tags (`tags_json`, an array of strings). Read for every row of an audit page or
     /// CSV export: `JSONDecoder` took several microseconds a row.
     static func tags(_ text: String) throws -> [String] {
@@ -168,6 +174,7 @@ enum LeadTables {
         let summary = try summary(fromSummaryColumns: row)
         let stored = try (row[16] as String?).map { try StoredState.parse($0, receivedAt: summary.receivedAt) }
         var state = stored?.state
+        let fields = try fields(row[14])
         if replayingRotations, let stored {
             // A rotation that cannot be replayed (a pick not recorded, which no writer leaves) must not
             // cost the lead its page: it is shown without the rotations, and its decision still is.
@@ -175,8 +182,9 @@ enum LeadTables {
         }
         return StoredLead(
             summary: summary,
-            fields: try fields(row[14]),
-            decision: try DecisionReplay.decision(text: row[15], lead: summary.engineLead, state: stored?.state, pick: summary.target?.agentID,
+            fields: fields,
+            decision: try DecisionReplay.decision(text: row[15], lead: summary.engineLead(fields: fields), state: stored?.state,
+                                                  pick: summary.target?.agentID,
                                                   policyVersion: summary.policyVersion,
                                                   duplicateOf: row[17], policies: policies, in: db),
             state: state,

@@ -14,8 +14,12 @@ enum PolicyTables {
         }
         let agents = try Row.fetchAll(db, sql: "SELECT * FROM agent ORDER BY position, id").map { row in
             masks[SecretOwner(kind: Agent.kind, id: row["id"])] = row["api_key_hint"]
+            let schedule: String? = row["schedule_json"]
+            let awayUntil: String? = row["away_until"]
             return Agent(id: row["id"], accountID: row["account_id"], name: row["name"], email: row["email"],
-                         weight: row["weight"], dailyCap: row["daily_cap"], active: row["active"])
+                         weight: row["weight"], dailyCap: row["daily_cap"], active: row["active"],
+                         schedule: try schedule.map { try decoder.decode(Schedule.self, from: Data($0.utf8)) },
+                         awayUntil: awayUntil.flatMap(Timestamp.parse))
         }
         var members: [String: [Pool.Member]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT pool_id, agent_id, weight FROM pool_member ORDER BY pool_id, position") {
@@ -74,13 +78,17 @@ enum PolicyTables {
         for (position, agent) in new.agents.enumerated() {
             try db.execute(
                 sql: """
-                    INSERT INTO agent (id, account_id, name, email, weight, daily_cap, active, api_key_sealed, api_key_hint, position)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO agent (id, account_id, name, email, weight, daily_cap, active, api_key_sealed, api_key_hint, position,
+                                       schedule_json, away_until)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, name = excluded.name, email = excluded.email,
-                        weight = excluded.weight, daily_cap = excluded.daily_cap, active = excluded.active, position = excluded.position
+                        weight = excluded.weight, daily_cap = excluded.daily_cap, active = excluded.active, position = excluded.position,
+                        schedule_json = excluded.schedule_json, away_until = excluded.away_until
                     """,
                 arguments: [agent.id, agent.accountID, agent.name, agent.email, agent.weight, agent.dailyCap, agent.active,
-                            sealedSecrets[agent.secretOwner!] ?? Data(), masks[agent.secretOwner!], position])
+                            sealedSecrets[agent.secretOwner!] ?? Data(), masks[agent.secretOwner!], position,
+                            try agent.schedule.map(json),
+                            agent.awayUntil.map(Timestamp.string)])
             if old.agent(agent.id) != nil, let sealed = sealedSecrets[agent.secretOwner!] {
                 try db.execute(sql: "UPDATE agent SET api_key_sealed = ?, api_key_hint = ? WHERE id = ?",
                                arguments: [sealed, masks[agent.secretOwner!], agent.id])

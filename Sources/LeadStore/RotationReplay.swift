@@ -25,7 +25,7 @@ enum RotationReplay {
         guard seq > from else { return rotation }
         let rows = try Row.fetchAll(
             try db.cachedStatement(sql: """
-                SELECT rotation_seq, policy_version, state_json, target_agent_id FROM lead
+                SELECT rotation_seq, policy_version, state_json, target_agent_id, received_at FROM lead
                 WHERE rotation_pool = ? AND rotation_seq > ? AND rotation_seq <= ? ORDER BY rotation_seq
                 """),
             arguments: [poolID, from, seq])
@@ -33,8 +33,9 @@ enum RotationReplay {
             throw StoreError.conflict("pool '\(poolID)': picks \(from + 1) to \(seq) are not all recorded")
         }
         for row in rows {
+            let (counts, now) = try pickInputs(row["state_json"], receivedAt: row["received_at"])
             let chosen = RoutingEngine.replayPick(poolID: poolID, policy: try policies.policy(row["policy_version"], in: db),
-                                                  leadsToday: try leadsToday(row["state_json"]), rotation: &rotation)
+                                                  leadsToday: counts, now: now, rotation: &rotation)
             guard let chosen, chosen == row["target_agent_id"] else {
                 throw StoreError.conflict("pool '\(poolID)': pick \(row["rotation_seq"] as Int) replays to \(chosen ?? "nobody")")
             }
@@ -42,12 +43,36 @@ enum RotationReplay {
         return rotation
     }
 
-    /// A stored state's daily counts alone, which is all a pick depends on besides the policy. Read
-    /// with the store's own parser: `JSONDecoder` took most of a replay's time.
+    /// What a pick depends on besides the policy: a stored state's daily counts and its decision time
+    /// (agents away or off hours), which is the lead's `received_at` when the state leaves it out.
+    static func pickInputs(_ text: String, receivedAt: String) throws -> (leadsToday: [String: Int], now: Date) {
+        guard case .object(let state) = try JSONParser.parse(text.utf8) else {
+            throw StoreError.conflict("a lead's stored routing state is unreadable")
+        }
+        let counts = try leadsToday(state)
+        switch state["now"] {
+        case .string(let now)?:
+            guard let date = Timestamp.parse(now) else { throw StoreError.conflict("a lead's stored decision time is unreadable") }
+            return (counts, date)
+        case .number(let seconds)?:
+            // States stored before times were RFC 3339 hold seconds since 2001.
+            return (counts, Date(timeIntervalSinceReferenceDate: seconds))
+        default:
+            guard let date = Timestamp.parse(receivedAt) else { throw StoreError.conflict("a lead's received_at is unreadable") }
+            return (counts, date)
+        }
+    }
+
+    /// A stored state's daily counts alone. Read with the store's own parser: `JSONDecoder` took most
+    /// of a replay's time.
     static func leadsToday(_ text: String) throws -> [String: Int] {
         guard case .object(let state) = try JSONParser.parse(text.utf8) else {
             throw StoreError.conflict("a lead's stored routing state is unreadable")
         }
+        return try leadsToday(state)
+    }
+
+    private static func leadsToday(_ state: [String: JSONValue]) throws -> [String: Int] {
         // Left out when empty (see `StoredState`).
         guard let today = state["leads_today"] else { return [:] }
         guard case .object(let counts) = today else { throw StoreError.conflict("a lead's stored daily counts are unreadable") }

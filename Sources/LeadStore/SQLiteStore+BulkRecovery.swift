@@ -48,7 +48,7 @@ extension SQLiteStore {
                 let now = Date()
                 var routing = try RoutingTables(db, now: now, timeZone: dayTimeZone, policy: policy, cache: self.routingCache, policies: self.policyVersions)
                 for lead in try Self.batch(query, extra: [], after: nil, limit: Int.max, in: db) {
-                    let engineLead = lead.engineLead
+                    let engineLead = try LeadTables.engineLead(lead, in: db)
                     let outcome = RoutingEngine.decide(engineLead, policy: policy, state: try routing.state(for: engineLead, policy: policy, now: now, in: db))
                     routing.apply(outcome)
                     if outcome.decision.target == nil { result.unrouted += 1 } else { result.changed += 1 }
@@ -66,7 +66,7 @@ extension SQLiteStore {
             var audit = try AuditWriter(db)
             for lead in leads {
                 let old = try LeadTables.fetch(id: lead.id, policies: self.policyVersions, in: db)
-                let engineLead = lead.engineLead
+                let engineLead = try old?.engineLead ?? LeadTables.engineLead(lead, in: db)
                 let state = try routing.state(for: engineLead, policy: policy, now: now, in: db)
                 let outcome = RoutingEngine.decide(engineLead, policy: policy, state: state)
                 let picksRead = routing.picks

@@ -71,14 +71,15 @@ extension SQLiteStore {
             let rows = try Row.fetchCursor(
                 db, sql: """
                     SELECT id, received_at, vendor_id, email, campaign_id, tags_json, decision_json, state_json, policy_version, duplicate_of,
-                           target_agent_id
+                           target_agent_id, fields_json
                     FROM lead \(whereClause) ORDER BY received_at, id
                     """,
                 arguments: arguments)
             var result: [DecidedLead] = []
             while let row = try rows.next() {
                 let tags = try LeadTables.tags(row["tags_json"])
-                let lead = Lead(vendorID: row["vendor_id"], email: row["email"], campaignID: row["campaign_id"], tags: tags)
+                let lead = Lead(vendorID: row["vendor_id"], email: row["email"], campaignID: row["campaign_id"], tags: tags,
+                                fields: try LeadTables.fields(row["fields_json"]))
                 let receivedAt: String = row["received_at"]
                 let state = try (row["state_json"] as String?).map { try StoredState.parse($0, receivedAt: receivedAt).state }
                 result.append(DecidedLead(

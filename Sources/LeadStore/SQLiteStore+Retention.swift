@@ -3,19 +3,38 @@ import GRDB
 import LeadPolicy
 
 extension SQLiteStore {
+    /// A lead decided again when read is decided from its fields; one decided under a policy whose
+    /// rules look at fields (`zip`, `city`: contact fields) keeps its decision written out before they
+    /// are erased, so that it reads the same afterwards.
     public func eraseContactFields(receivedBefore cutoff: Date, actor: AuditActor) async throws -> Int {
-        try await pool.write { db in
+        let policies = policyVersions
+        return try await pool.write { db in
             let cutoffText = Timestamp.string(cutoff)
             let now = Timestamp.string(Date())
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, fields_json FROM lead WHERE received_at < ? AND erased_at IS NULL",
-                                           arguments: [cutoffText])
-            var erased: [(String, String)] = []
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id, fields_json, decision_json, policy_version, duplicate_of FROM lead WHERE received_at < ? AND erased_at IS NULL
+                """, arguments: [cutoffText])
+            var erased: [(id: String, fields: String, decision: String?)] = []
+            var encoder: JSONEncoder?
             while let row = try rows.next() {
                 let fields = try LeadTables.fields(row["fields_json"])
-                erased.append((row["id"], LeadTables.text(ContactFields.erased(fields))))
+                var decision: String?
+                let version: Int? = row["policy_version"]
+                if (row["decision_json"] as String) == DecisionReplay.rederived, (row["duplicate_of"] as String?) == nil,
+                   try policies.policy(version, in: db).rules.contains(where: { $0.match.fields?.isEmpty == false }),
+                   let lead = try LeadTables.fetch(id: row["id"], policies: policies, in: db) {
+                    if encoder == nil {
+                        encoder = JSONEncoder()
+                        encoder?.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    }
+                    decision = String(decoding: try encoder!.encode(lead.decision), as: UTF8.self)
+                }
+                erased.append((row["id"], LeadTables.text(ContactFields.erased(fields)), decision))
             }
-            for (id, fields) in erased {
-                try db.execute(sql: "UPDATE lead SET email = NULL, fields_json = ?, erased_at = ? WHERE id = ?", arguments: [fields, now, id])
+            for lead in erased {
+                try db.execute(sql: """
+                    UPDATE lead SET email = NULL, fields_json = ?, erased_at = ?, decision_json = COALESCE(?, decision_json) WHERE id = ?
+                    """, arguments: [lead.fields, now, lead.decision, lead.id])
             }
             if !erased.isEmpty {
                 try AuditLog.append(NewAuditEvent(type: "leads.erased", entityKind: "lead", entityID: nil,

@@ -17,6 +17,7 @@ enum Schema {
         migrator.registerMigration("v10-audit-prev-hash-derived", migrate: auditPrevHashDerived)
         migrator.registerMigration("v11-rotations-from-checkpoints", migrate: rotationsFromCheckpoints)
         migrator.registerMigration("v12-audit-type-index-for-rare-types", migrate: auditTypeIndexForRareTypes)
+        migrator.registerMigration("v13-agent-time", migrate: agentTime)
         return migrator
     }
 
@@ -379,5 +380,13 @@ enum Schema {
             CREATE INDEX audit_event_on_rare_type ON audit_event(type)
                 WHERE type NOT IN ('lead.received', 'lead.routed', 'lead.attempted', 'lead.delivered');
             """)
+    }
+
+    /// An agent's working hours (`schedule`, as its JSON) and time away (`away_until`, RFC 3339).
+    private static func agentTime(_ db: Database) throws {
+        try db.alter(table: "agent") { t in
+            t.add(column: "schedule_json", .text)
+            t.add(column: "away_until", .text)
+        }
     }
 }

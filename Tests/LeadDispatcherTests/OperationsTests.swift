@@ -17,7 +17,8 @@ import Testing
                                               .string("v5-restorable-versions"), .string("v6-console-users"),
                                               .string("v7-account-active"), .string("v8-decisions-rederived"),
                                               .string("v9-rotation-checkpoints"), .string("v10-audit-prev-hash-derived"),
-                                              .string("v11-rotations-from-checkpoints"), .string("v12-audit-type-index-for-rare-types")]))
+                                              .string("v11-rotations-from-checkpoints"), .string("v12-audit-type-index-for-rare-types"),
+                                              .string("v13-agent-time")]))
         }
     }
 

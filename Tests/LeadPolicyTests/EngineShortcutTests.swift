@@ -23,7 +23,7 @@ import Testing
     // MARK: The first rule that fits
 
     /// Rule matching as the contract states it, written plainly.
-    static func fits(_ match: Rule.Match, _ lead: Lead) -> Bool {
+    static func fits(_ match: Rule.Match, _ lead: Lead, at: Date) -> Bool {
         if let campaignIDs = match.campaignIDs, !campaignIDs.isEmpty {
             guard let campaignID = lead.campaignID, campaignIDs.contains(campaignID) else { return false }
         }
@@ -33,7 +33,89 @@ import Testing
         if let vendorIDs = match.vendorIDs, !vendorIDs.isEmpty {
             guard let vendorID = lead.vendorID, vendorIDs.contains(vendorID) else { return false }
         }
+        for condition in match.fields ?? [] where !plainHolds(condition, lead) { return false }
+        if let schedule = match.schedule, !plainInside(schedule, at) { return false }
         return true
+    }
+
+    /// A field condition as ROUTING.md states it.
+    static func plainHolds(_ condition: FieldCondition, _ lead: Lead) -> Bool {
+        func text(_ value: JSONValue?) -> String? {
+            switch value {
+            case .string(let string)?:
+                let trimmed = string.trimmingCharacters(in: .whitespacesAndNewlines)
+                return trimmed.isEmpty ? nil : trimmed.lowercased()
+            case .number(let number)?: return number == number.rounded() ? String(Int(number)) : String(number)
+            case .bool(let bool)?: return String(bool)
+            default: return nil
+            }
+        }
+        let found = text(lead.fields.first { $0.key.lowercased() == condition.field.lowercased() }?.value)
+        let wanted = text(condition.value)
+        var list: [String] = []
+        if case .array(let values)? = condition.value { list = values.compactMap { text($0) } }
+        let number = found.flatMap { Double($0.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "$", with: "")) }
+        switch condition.op {
+        case .equals: return found != nil && found == wanted
+        case .notEquals: return found != wanted
+        case .in: return found.map(list.contains) ?? false
+        case .notIn: return !(found.map(list.contains) ?? false)
+        case .prefix: return found.map { $0.hasPrefix(wanted!) } ?? false
+        case .contains: return found.map { $0.contains(wanted!) } ?? false
+        case .exists: return found != nil
+        case .missing: return found == nil
+        case .gt, .gte, .lt, .lte:
+            guard let number, case .number(let bound)? = condition.value else { return false }
+            switch condition.op {
+            case .gt: return number > bound
+            case .gte: return number >= bound
+            case .lt: return number < bound
+            default: return number <= bound
+            }
+        case .between:
+            guard let number, case .array(let pair)? = condition.value, case .number(let low) = pair[0], case .number(let high) = pair[1] else { return false }
+            return low <= number && number <= high
+        }
+    }
+
+    /// A schedule as ROUTING.md states it, by Foundation's calendar.
+    static func plainInside(_ schedule: Schedule, _ date: Date) -> Bool {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: schedule.timeZone)!
+        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: date)
+        let names: [Schedule.Day] = [.sun, .mon, .tue, .wed, .thu, .fri, .sat]
+        let day = names[parts.weekday! - 1], yesterday = names[(parts.weekday! + 5) % 7]
+        let minute = parts.hour! * 60 + parts.minute!
+        if schedule.from == schedule.until { return schedule.days.contains(day) }
+        if schedule.from < schedule.until { return schedule.days.contains(day) && minute >= schedule.from && minute < schedule.until }
+        return (schedule.days.contains(day) && minute >= schedule.from) || (schedule.days.contains(yesterday) && minute < schedule.until)
+    }
+
+    static let zips: [JSONValue] = [.string("60601"), .number(60602), .string(" 60603 "), .string("53703")]
+    static let prices: [JSONValue] = [.number(250_000), .string("$450,000"), .string("call me"), .number(99_999.5)]
+
+    /// Now and then a condition on `zip` or `price`, of any op.
+    static func someFields(using random: inout SeededGenerator) -> [FieldCondition]? {
+        guard Int.random(in: 0..<3, using: &random) == 0 else { return nil }
+        return (0..<Int.random(in: 1...2, using: &random)).map { _ in
+            let op = FieldCondition.Op.allCases.randomElement(using: &random)!
+            let field = Bool.random(using: &random) ? "zip" : "Price"
+            let value: JSONValue? = switch op {
+            case .equals, .notEquals, .prefix, .contains: zips.randomElement(using: &random)!
+            case .in, .notIn: .array(Array(zips.shuffled(using: &random).prefix(2)))
+            case .exists, .missing: nil
+            case .gt, .gte, .lt, .lte: .number([99_999.5, 250_000, 450_000].randomElement(using: &random)!)
+            case .between: .array([.number(100_000), .number(450_000)])
+            }
+            return FieldCondition(field: field, op: op, value: value)
+        }
+    }
+
+    static func someSchedule(using random: inout SeededGenerator) -> Schedule? {
+        guard Int.random(in: 0..<4, using: &random) == 0 else { return nil }
+        return Schedule(timeZone: ["America/Chicago", "Asia/Kolkata", "UTC"].randomElement(using: &random)!,
+                        days: Array(Schedule.Day.allCases.shuffled(using: &random).prefix(Int.random(in: 1...7, using: &random))),
+                        from: Int.random(in: 0..<48, using: &random) * 30, until: Int.random(in: 0..<48, using: &random) * 30)
     }
 
     static func someOf(_ words: [String], using random: inout SeededGenerator) -> [String]? {
@@ -51,23 +133,28 @@ import Testing
     @Test func theIndexFindsTheFirstFittingRuleAndEveryCheckBeforeItReadsAsIfTried() throws {
         var random = SeededGenerator(state: 6)
         let agents = RoutingEngineTests.agents([("a", 1), ("b", 1)])
-        for _ in 0..<300 {
+        for _ in 0..<600 {
             let rules = (0..<Int.random(in: 0...12, using: &random)).map { index in
                 Rule(id: "r\(index)", name: "R", priority: Int.random(in: 1...5, using: &random),
                      enabled: Int.random(in: 0..<6, using: &random) != 0,
                      match: .init(campaignIDs: Self.someOf(Self.campaigns, using: &random), tagsAny: Self.someOf(Self.tags, using: &random),
                                   tagsAll: Int.random(in: 0..<3, using: &random) == 0 ? Self.someOf(Self.tags, using: &random) : nil,
-                                  vendorIDs: Self.someOf(Self.vendors, using: &random)),
+                                  vendorIDs: Self.someOf(Self.vendors, using: &random), fields: Self.someFields(using: &random),
+                                  schedule: Self.someSchedule(using: &random)),
                      action: .agent(agentID: "a"))
             }
             let policy = Policy(accounts: [RoutingEngineTests.acme], agents: agents, rules: rules)
             for _ in 0..<10 {
                 let lead = Lead(vendorID: Bool.random(using: &random) ? Self.vendors.randomElement(using: &random) : nil,
                                 campaignID: Bool.random(using: &random) ? Self.campaigns.randomElement(using: &random) : nil,
-                                tags: Self.someOf(Self.tags, using: &random) ?? [])
+                                tags: Self.someOf(Self.tags, using: &random) ?? [],
+                                fields: [Bool.random(using: &random) ? "zip" : "ZIP": Self.zips.randomElement(using: &random)!,
+                                         "price": Self.prices.randomElement(using: &random)!].filter { _ in Int.random(in: 0..<4, using: &random) != 0 })
+                // Any moment of a year, to the minute.
+                let now = Date(timeIntervalSince1970: 1_767_225_600 + Double(Int.random(in: 0..<525_600, using: &random)) * 60)
                 let ordered = policy.rulesInPriorityOrder
-                let first = ordered.firstIndex { $0.enabled && Self.fits($0.match, lead) }
-                let decision = RoutingEngine.decide(lead, policy: policy, state: RoutingState()).decision
+                let first = ordered.firstIndex { $0.enabled && Self.fits($0.match, lead, at: now) }
+                let decision = RoutingEngine.decide(lead, policy: policy, state: RoutingState(now: now)).decision
                 #expect(decision.ruleID == first.map { ordered[$0].id })
                 let tried = first.map { ordered[...$0] } ?? ordered[...]
                 #expect(decision.explanation.rules.map(\.ruleID) == tried.map(\.id))
@@ -75,7 +162,7 @@ import Testing
                     // The same rule alone in a policy: the engine has to try it, so its check is the
                     // one a walk through every rule makes.
                     let alone = RoutingEngine.decide(lead, policy: Policy(accounts: [RoutingEngineTests.acme], agents: agents, rules: [rule]),
-                                                     state: RoutingState()).decision.explanation.rules
+                                                     state: RoutingState(now: now)).decision.explanation.rules
                     #expect(alone.count == 1)
                     #expect(check == alone.first, "rule \(rule.id) for \(lead)")
                     #expect(check.result == (!rule.enabled ? .disabled : rule.id == decision.ruleID ? .matched : .notMatched))

@@ -46,11 +46,15 @@ struct ExplanationWordsTests {
     }
 
     @Test func everyRuleReasonSaysWhatItAlwaysSaid() {
-        let lead = Lead(vendorID: "zillow", campaignID: "spring", tags: ["Buyer", "VIP"])
+        let lead = Lead(vendorID: "zillow", campaignID: "spring", tags: ["Buyer", "VIP"],
+                        fields: ["zip": .number(60601), "price": .string("call me"), "City": .string(" Chicago ")])
+        // 2026-12-05 16:15 UTC: Saturday 10:15 in Chicago.
+        let saturday = Date(timeIntervalSince1970: 1_796_487_300)
+        let weekdays = Schedule(timeZone: "America/Chicago", days: [.mon, .tue, .wed, .thu, .fri], from: 9 * 60, until: 17 * 60)
         let words: [(RuleCheck.Because, String)] = [
             (.disabled, "the rule is disabled"),
-            (.fits(Rule.Match(), lead), "empty match: the rule takes every lead"),
-            (.fits(Rule.Match(campaignIDs: ["spring"], tagsAny: ["vip", "seller"], tagsAll: ["buyer"], vendorIDs: ["zillow"]), lead),
+            (.fits(Rule.Match(), lead, at: saturday), "empty match: the rule takes every lead"),
+            (.fits(Rule.Match(campaignIDs: ["spring"], tagsAny: ["vip", "seller"], tagsAll: ["buyer"], vendorIDs: ["zillow"]), lead, at: saturday),
              "campaign_id 'spring' is listed; tag ['vip'] among tags_any; has every tag of ['buyer']; vendor 'zillow' is listed"),
             (.fitsButPassedOver, "the rule fits this lead, yet the engine chose a later one (a fault in the engine)"),
             (.noCampaign(wanted: ["a", "b"]), "the lead has no campaign_id; the rule wants one of ['a', 'b']"),
@@ -59,6 +63,22 @@ struct ExplanationWordsTests {
             (.lacksTags(tagsAll: ["buyer", "seller"], leadTags: ["Buyer"]), "the lead lacks the tags ['seller'] of ['buyer', 'seller']"),
             (.vendorNotListed(nil, wanted: []), "vendor 'none' is not one of []"),
             (.vendorNotListed("zillow", wanted: ["realtor"]), "vendor 'zillow' is not one of ['realtor']"),
+            (.fits(Rule.Match(fields: [FieldCondition(field: "zip", op: .in, value: .array([.string("60601"), .number(60602)])),
+                                        FieldCondition(field: "city", op: .equals, value: .string("chicago")),
+                                        FieldCondition(field: "rating", op: .missing)],
+                              schedule: Schedule(timeZone: "America/Chicago", days: [.sat], from: 9 * 60, until: 12 * 60)), lead, at: saturday),
+             "field 'zip' is '60601' (wanted to be one of ['60601', '60602']); field 'city' is 'Chicago' (wanted to be 'chicago'); "
+                + "field 'rating' is missing, as wanted (to be absent); inside schedule: Sat 10:15 America/Chicago"),
+            (.fieldMismatch(FieldCondition(field: "zip", op: .notIn, value: .array([.number(60601)])), found: .text("60601")),
+             "field 'zip' is '60601'; the rule wants it not to be one of ['60601']"),
+            (.fieldMismatch(FieldCondition(field: "rating", op: .exists), found: .missing), "field 'rating' is missing; the rule wants it to be present"),
+            (.fieldMismatch(FieldCondition(field: "price", op: .between, value: .array([.number(100_000), .number(250_000.5)])), found: .text("call me")),
+             "field 'price' is 'call me', not a number; the rule wants it to be between 100000 and 250000.5"),
+            (.fieldMismatch(FieldCondition(field: "price", op: .gt, value: .number(500_000)), found: .text("$450,000")),
+             "field 'price' is '$450,000'; the rule wants it to be more than 500000"),
+            (.fieldMismatch(FieldCondition(field: "zip", op: .prefix, value: .string("606")), found: .text("53703")),
+             "field 'zip' is '53703'; the rule wants it to start with '606'"),
+            (.outsideSchedule(weekdays, at: saturday), "outside schedule: Sat 10:15 America/Chicago"),
         ]
         for (reason, sentence) in words { #expect(reason.text == sentence) }
     }

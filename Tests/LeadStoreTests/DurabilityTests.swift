@@ -12,7 +12,7 @@ import Testing
         #expect(try await store.appliedMigrations() == ["v1-config-plane", "v2-dispatch", "v3-audit-plane", "v4-lean-write-path", "v5-restorable-versions", "v6-console-users",
                                                              "v7-account-active", "v8-decisions-rederived", "v9-rotation-checkpoints",
                                                              "v10-audit-prev-hash-derived", "v11-rotations-from-checkpoints",
-                                                             "v12-audit-type-index-for-rare-types"])
+                                                             "v12-audit-type-index-for-rare-types", "v13-agent-time"])
     }
 
     @Test func theDatabaseAndItsKeyFileAreReadableByTheOwnerOnly() async throws {

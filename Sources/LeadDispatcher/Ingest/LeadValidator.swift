@@ -48,7 +48,7 @@ enum LeadValidator {
             throw .badRequest("email: is not a plausible email address")
         }
         let tags = tagList(fields["tags"])
-        let lead = Lead(vendorID: vendorID, email: email, campaignID: text(fields["campaign_id"]), tags: tags)
+        let lead = Lead(vendorID: vendorID, email: email, campaignID: text(fields["campaign_id"]), tags: tags, fields: fields)
         return LeadSubmission(vendorID: vendorID, fields: fields, lead: lead, receivedAt: receivedAt)
     }
 

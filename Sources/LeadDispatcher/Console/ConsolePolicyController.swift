@@ -153,9 +153,8 @@ struct ConsolePolicyController {
                 throw APIError.badRequest("policy: is not a JSON object as the export writes", field: "policy")
             }
             let since = Date().addingTimeInterval(-Double(days) * 86_400)
-            let result = try await StatsController.backtest(document, since: since, until: nil, leads: leads, vendors: vendors,
-                                                            timeZone: settings.timeZone)
-            let draft = try PolicyDocument.parse(document).0
+            let draft = try await StatsController.draftPolicy(document, vendors: vendors)
+            let result = try await StatsController.backtest(draft, since: since, until: nil, leads: leads, timeZone: settings.timeZone)
             return try await simulatePage(request, context, form: form,
                                           backtest: SimulatePage.BacktestView(result, recordedPolicy: try await policies.currentPolicy().policy, draft: draft))
         } catch {

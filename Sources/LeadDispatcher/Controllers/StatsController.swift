@@ -59,17 +59,20 @@ struct StatsController {
         }
     }
 
-    /// The leads received in the period replayed through the draft policy `document` (validated
-    /// whole; an error's path begins `policy.`). The API and the console's simulate page share it.
-    static func backtest(_ document: [String: JSONValue], since: Date?, until: Date?, leads: any LeadRepository, vendors: any VendorRepository,
-                         timeZone: TimeZone) async throws -> Backtest.Result {
-        let draft: Policy
+    /// The draft policy `document`, validated whole (an error's path begins `policy.`).
+    static func draftPolicy(_ document: [String: JSONValue], vendors: any VendorRepository) async throws -> Policy {
         do {
-            draft = try PolicyDocument.parse(document).0
+            let draft = try PolicyDocument.parse(document).0
             try draft.validate(context: ValidationContext(vendorIDs: Set(try await vendors.vendors().map(\.id))))
+            return draft
         } catch let error as PolicyError {
             throw APIError(error.prefixed("policy"))
         }
+    }
+
+    /// The leads received in the period replayed through `draft`, each at its own received time. The
+    /// API and the console's simulate page share it.
+    static func backtest(_ draft: Policy, since: Date?, until: Date?, leads: any LeadRepository, timeZone: TimeZone) async throws -> Backtest.Result {
         let replayed = try await leads.decidedLeads(since: since, until: until).map {
             Backtest.Replayed(id: $0.id, receivedAt: $0.receivedAt, lead: $0.lead, recorded: $0.decision.target)
         }
@@ -84,10 +87,32 @@ struct StatsController {
         }
         let since = try LeadQueryParameters.time(body.removeValue(forKey: "since")?.stringValue, "since")
         let until = try LeadQueryParameters.time(body.removeValue(forKey: "until")?.stringValue, "until")
+        let sample = body.removeValue(forKey: "lead")
+        let at = body.removeValue(forKey: "at")
         if let unknown = body.keys.sorted().first {
-            throw APIError.badRequest("\(unknown): is not a field; use policy, since, until", field: unknown)
+            throw APIError.badRequest("\(unknown): is not a field; use policy, since, until, lead, at", field: unknown)
         }
-        let result = try await Self.backtest(document, since: since, until: until, leads: leads, vendors: vendors, timeZone: settings.timeZone)
+        let draft = try await Self.draftPolicy(document, vendors: vendors)
+        // A sample lead decided by the draft at `at` (now when absent), as `route-preview` decides one
+        // by the current policy; the period's leads are each replayed at their own time.
+        var decision: JSONValue?
+        switch sample {
+        case nil, .null?:
+            if let at, at != .null { throw APIError.badRequest("at: is when the sample lead is decided; give lead too", field: "at") }
+        case .object(var fields)?:
+            if let at { fields["at"] = at }
+            let (lead, time): (Lead, Date)
+            do {
+                (lead, time) = try LeadController.sampleLead(fields)
+            } catch let error as APIError {
+                let field = error.field.map { $0 == "at" ? "at" : "lead." + $0 }
+                throw APIError.badRequest(error.message, field: field)
+            }
+            decision = try JSONValue(encoding: try await leads.preview(lead, at: time, draft: draft, dayTimeZone: settings.timeZone))
+        case let other?:
+            throw APIError.badRequest("lead: must be an object of lead fields as for route-preview, not \(other.kindName)", field: "lead")
+        }
+        let result = try await Self.backtest(draft, since: since, until: until, leads: leads, timeZone: settings.timeZone)
         func target(_ target: Target?) throws -> JSONValue {
             try target.map { try JSONValue(encoding: $0) } ?? .null
         }
@@ -100,6 +125,6 @@ struct StatsController {
                 .object(["lead_id": .string(change.leadID), "recorded": try target(change.recorded), "draft": try target(change.draft)])
             }),
             "changed_total": .number(Double(result.changedTotal)),
-        ]))
+        ].merging(decision.map { ["decision": $0] } ?? [:]) { first, _ in first }))
     }
 }

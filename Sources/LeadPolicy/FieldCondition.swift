@@ -96,7 +96,7 @@ public struct FieldCondition: Sendable, Equatable {
 
     /// A field value as text: a string trimmed, a number as JSON writes it (`60601`, `2.5`), a boolean as
     /// `true` or `false`; nil for null, blank text, arrays and objects.
-    static func text(_ value: JSONValue) -> String? {
+    public static func text(_ value: JSONValue) -> String? {
         switch value {
         case .string(let string):
             let trimmed = string.trimmingWhitespace

@@ -73,7 +73,7 @@ public struct Schedule: Sendable, Equatable {
     }
 
     /// `09:00`.
-    static func clock(_ minute: Int) -> String {
+    public static func clock(_ minute: Int) -> String {
         let hours = minute / 60, minutes = minute % 60
         return (hours < 10 ? "0" : "") + String(hours) + ":" + (minutes < 10 ? "0" : "") + String(minutes)
     }

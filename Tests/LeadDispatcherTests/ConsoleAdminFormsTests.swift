@@ -171,4 +171,65 @@ import Testing
             #expect(again["decision"]?.objectValue?["target"] != nil)
         }
     }
+    /// A rule's field conditions and schedule, and an agent's time away and hours, through the forms:
+    /// each kept when the rest of the form is edited, each error beside its input.
+    @Test func fieldConditionsSchedulesAndTimeAwayInTheForms() async throws {
+        let service = try await ConsoleSessionTests.service()
+        try await service.test { client in
+            try await SamplePolicy.create(client, token: service.adminToken)
+            let cookie = try #require(ConsoleClient.cookie(from: try await client.signIn("ann@sunset.example", ConsoleSessionTests.password)))
+            let newRule = try await client.send(.get, "/console/rules/new", headers: [.cookie: cookie])
+            let csrf = try #require(ConsoleClient.csrfToken(in: newRule))
+            var rule = [("csrf_token", csrf), ("form_id", Self.hidden("form_id", in: newRule) ?? ""), ("name", "Loop zips"), ("priority", "1"),
+                        ("enabled", "true"), ("match.fields", "zip in 60601, 60602\nprice nearly 5"),
+                        ("match.schedule.time_zone", "America/Chicago"), ("match.schedule.days", "mon, tue, wed, thu, fri"),
+                        ("match.schedule.from", "09:00"), ("match.schedule.until", "17:00"), ("action", "pool:buyers")]
+            let refused = try await client.post("/console/rules/new", form: Self.form(rule), cookie: cookie)
+            #expect(refused.status == .badRequest)
+            #expect(refused.text.contains("condition 2: &#39;nearly&#39; is not an op") || refused.text.contains("condition 2: 'nearly' is not an op"),
+                    "\(refused.text)")
+            #expect(try await client.send(.get, "/v1/rules/loop-zips", token: service.adminToken).status == .notFound)
+
+            rule[5] = ("match.fields", "zip in 60601, 60602\nprice gte 300000")
+            let made = try await client.post("/console/rules/new", form: Self.form(rule), cookie: cookie)
+            #expect(made.headers[.location] == "/console/rules/loop-zips?done=created", "\(made.text)")
+            let stored = try await client.send(.get, "/v1/rules/loop-zips", token: service.adminToken)
+            #expect(stored["match"]?.objectValue?["fields"] == .array([
+                .object(["field": .string("zip"), "op": .string("in"), "value": .array([.string("60601"), .string("60602")])]),
+                .object(["field": .string("price"), "op": .string("gte"), "value": .number(300_000)]),
+            ]), "\(stored.text)")
+            #expect(stored["match"]?.objectValue?["schedule"]?.objectValue?["from"] == .string("09:00"))
+
+            // The edit page shows them as they were written; renamed, the rule keeps them.
+            let page = try await client.send(.get, "/console/rules/loop-zips", headers: [.cookie: cookie])
+            #expect(page.text.contains("zip in 60601, 60602\nprice gte 300000"), "\(page.text)")
+            #expect(page.text.contains("only mon, tue, wed, thu, fri 09:00–17:00 America/Chicago"))
+            var edit = rule.filter { $0.0 != "form_id" }.map { $0.0 == "name" ? ("name", "Loop zip codes") : $0 }
+            edit.append(("fingerprint", Self.hidden("fingerprint", in: page) ?? ""))
+            let renamed = try await client.post("/console/rules/loop-zips", form: Self.form(edit), cookie: cookie)
+            #expect(renamed.status == .seeOther, "\(renamed.text)")
+            let after = try await client.send(.get, "/v1/rules/loop-zips", token: service.adminToken)
+            #expect(after["name"] == .string("Loop zip codes") && after["match"] == stored["match"])
+
+            // Jane goes on vacation from her page; a bad time is named beside its input.
+            let jane = try await client.send(.get, "/console/agents/jane", headers: [.cookie: cookie])
+            var agent = [("csrf_token", csrf), ("fingerprint", Self.hidden("fingerprint", in: jane) ?? ""), ("name", "Jane Doe"), ("account_id", "acme"),
+                         ("weight", "1"), ("active", "true"), ("away_until", "after new year"), ("schedule.time_zone", ""), ("schedule.days", ""),
+                         ("schedule.from", ""), ("schedule.until", "")]
+            let badTime = try await client.post("/console/agents/jane", form: Self.form(agent), cookie: cookie)
+            #expect(badTime.status == .badRequest)
+            #expect(badTime.text.contains(#"id="f-away_until-error""#), "\(badTime.text)")
+            agent[6] = ("away_until", "2027-01-04T09:00:00-06:00")
+            let away = try await client.post("/console/agents/jane", form: Self.form(agent), cookie: cookie)
+            #expect(away.status == .seeOther, "\(away.text)")
+            #expect(try await client.send(.get, "/v1/agents/jane", token: service.adminToken)["away_until"] == .string("2027-01-04T15:00:00.000Z"))
+            let janePage = try await client.send(.get, "/console/agents/jane", headers: [.cookie: cookie])
+            #expect(janePage.text.contains("2027-01-04T15:00:00.000Z"))
+            // Back early: the input emptied clears it.
+            agent[1] = ("fingerprint", Self.hidden("fingerprint", in: janePage) ?? "")
+            agent[6] = ("away_until", "")
+            #expect(try await client.post("/console/agents/jane", form: Self.form(agent), cookie: cookie).status == .seeOther)
+            #expect(try await client.send(.get, "/v1/agents/jane", token: service.adminToken)["away_until"] == nil)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LeadPolicy
+import LeadStore
 
 /// An agent: a Buying Buddy user's own Lead Import key, their weight, cap and whether they take leads.
 enum AgentForm: ConsoleEntityForm {
@@ -9,7 +10,9 @@ enum AgentForm: ConsoleEntityForm {
 
     static func values(_ agent: Agent) -> [String: String] {
         ["id": agent.id, "account_id": agent.accountID, "name": agent.name, "email": agent.email ?? "", "weight": String(agent.weight),
-         "daily_cap": agent.dailyCap.map(String.init) ?? "", "active": agent.active ? "true" : "false"]
+         "daily_cap": agent.dailyCap.map(String.init) ?? "", "active": agent.active ? "true" : "false",
+         "away_until": agent.awayUntil.map(Timestamp.string) ?? ""]
+            .merging(ScheduleInputs.values(agent.schedule, prefix: "schedule")) { first, _ in first }
     }
 
     static func defaults(_ policy: Policy) -> [String: String] {
@@ -29,7 +32,10 @@ enum AgentForm: ConsoleEntityForm {
                       hint: "At most this many leads a day; empty for no limit.", errors: errors),
             FormField("active", "State", kind: .select([("true", "active: takes leads"), ("false", "paused: skipped by pools and rules")]),
                       value: values["active"] ?? "true", errors: errors),
-        ]
+            FormField("away_until", "Away until", value: values["away_until"] ?? "",
+                      hint: "RFC 3339, such as 2026-12-28T09:00:00-06:00: skipped until then (a vacation), then back in the rotation "
+                        + "with no burst. Empty: not away.", errors: errors),
+        ] + ScheduleInputs.fields(values, prefix: "schedule", what: "Working hours", errors: errors)
     }
 
     static func body(_ form: [String: String], creating: Bool) -> [String: JSONValue] {
@@ -42,6 +48,9 @@ enum AgentForm: ConsoleEntityForm {
         body["weight"] = FormBody.number(form, "weight", clearing: false)
         body["daily_cap"] = FormBody.number(form, "daily_cap", clearing: !creating)
         body["active"] = FormBody.bool(form, "active")
+        // Cleared only by a form that has the inputs (every edit page does), never by one that lacks them.
+        body["away_until"] = FormBody.text(form, "away_until", clearing: !creating && form["away_until"] != nil)
+        body["schedule"] = ScheduleInputs.body(form, prefix: "schedule", clearing: !creating && form["schedule.time_zone"] != nil)
         return body
     }
 
@@ -49,6 +58,8 @@ enum AgentForm: ConsoleEntityForm {
         let pools = policy.pools.filter { $0.members.contains { $0.agentID == agent.id } }
         return [
             EntityPage.fact("State", agent.active ? "active" : "paused"),
+            EntityPage.fact("Away until", agent.awayUntil.map(Timestamp.string) ?? "not away"),
+            EntityPage.fact("Working hours", agent.schedule.map(ScheduleInputs.words) ?? "any time"),
             EntityPage.fact("Account", policy.account(agent.accountID)?.name ?? agent.accountID, link: AccountForm.page(agent.accountID)),
             EntityPage.fact("In pools", pools.isEmpty ? "none" : pools.map(\.name).joined(separator: ", ")),
             EntityPage.fact("Leads", "their leads", link: "/console/leads?agent_id=\(ConsoleForm.percentEncoded(agent.id))"),

@@ -151,11 +151,21 @@ struct FormErrors {
         let path = rename(field)
         let input = inputs.filter { path == $0 || path.hasPrefix($0 + ".") || path.hasPrefix($0 + "[") }.max { $0.count < $1.count }
         if let input {
-            byField[input] = Self.withoutPath(message, field: field)
+            var text = Self.withoutPath(message, field: field)
+            // A list input's item (`match.fields[2].value`): say which, as the form counts them.
+            let rest = path.dropFirst(input.count)
+            if rest.first == "[", let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]) {
+                let noun = Self.itemNouns[input] ?? "item"
+                text = noun + " " + String(index + 1) + ": " + text
+            }
+            byField[input] = text
         } else {
             general = [whole]
         }
     }
+
+    /// What one item of a list input is called in its errors.
+    static let itemNouns = ["match.fields": "condition", "match.schedule.days": "day", "schedule.days": "day"]
 
     var isEmpty: Bool { byField.isEmpty && general.isEmpty }
 

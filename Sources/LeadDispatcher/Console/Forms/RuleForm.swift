@@ -13,7 +13,9 @@ enum RuleForm: ConsoleEntityForm {
         ["id": rule.id, "name": rule.name, "priority": String(rule.priority), "enabled": rule.enabled ? "true" : "false",
          "match.campaign_ids": FormBody.listText(rule.match.campaignIDs), "match.tags_any": FormBody.listText(rule.match.tagsAny),
          "match.tags_all": FormBody.listText(rule.match.tagsAll), "match.vendor_ids": FormBody.listText(rule.match.vendorIDs),
+         "match.fields": FieldConditionLines.text(rule.match.fields),
          "action": choice(rule.action), "fallback": rule.fallback.map(choice) ?? ""]
+            .merging(ScheduleInputs.values(rule.match.schedule, prefix: "match.schedule")) { first, _ in first }
     }
 
     static func defaults(_ policy: Policy) -> [String: String] {
@@ -48,6 +50,11 @@ enum RuleForm: ConsoleEntityForm {
             FormField("match.tags_all", "Has all of these tags", value: values["match.tags_all"] ?? "", hint: listHint, errors: errors),
             FormField("match.vendor_ids", "Vendor is one of", value: values["match.vendor_ids"] ?? "", hint: listHint + " Vendor ids.",
                       errors: errors),
+            FormField("match.fields", "Field conditions", kind: .textarea, value: values["match.fields"] ?? "",
+                      hint: "One a line, FIELD OP VALUE, every one must hold: zip in 60601, 60602 · price between 300000, 500000 · "
+                        + "buyer_status equals Ready · rating exists. Ops: equals, not_equals, in, not_in, prefix, contains, exists, missing, "
+                        + "gt, gte, lt, lte, between. Any field a vendor sends.", errors: errors),
+        ] + ScheduleInputs.fields(values, prefix: "match.schedule", what: "Only when", errors: errors) + [
             FormField("action", "Send the lead to", kind: .select([("", "choose…")] + choices(policy)), value: values["action"] ?? "",
                       required: true, errors: errors),
             FormField("fallback", "When nobody is available there", kind: .select([("", "no fallback: the lead stays unrouted")] + choices(policy)),
@@ -85,6 +92,9 @@ enum RuleForm: ConsoleEntityForm {
         for name in ["campaign_ids", "tags_any", "tags_all", "vendor_ids"] {
             match[name] = FormBody.list(form, "match." + name, clearing: false)
         }
+        // The whole match is replaced: what the form leaves empty is no condition.
+        match["fields"] = FieldConditionLines.body(form["match.fields"], clearing: false)
+        match["schedule"] = ScheduleInputs.body(form, prefix: "match.schedule", clearing: false)
         body["match"] = .object(match)
         body["action"] = action(form["action"]) ?? .null
         body["fallback"] = action(form["fallback"]) ?? (creating ? nil : .null)

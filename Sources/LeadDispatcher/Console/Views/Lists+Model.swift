@@ -107,6 +107,8 @@ struct ListPage {
         if let tags = match.tagsAny, !tags.isEmpty { parts.append("a tag among \(tags.joined(separator: ", "))") }
         if let tags = match.tagsAll, !tags.isEmpty { parts.append("every tag of \(tags.joined(separator: ", "))") }
         if let ids = match.vendorIDs, !ids.isEmpty { parts.append("vendor is \(ids.joined(separator: " or "))") }
+        for condition in match.fields ?? [] { parts.append(FieldConditionLines.line(condition)) }
+        if let schedule = match.schedule { parts.append("only \(ScheduleInputs.words(schedule))") }
         return parts.isEmpty ? "every lead" : parts.joined(separator: "; and ")
     }
 

@@ -41,15 +41,13 @@ public enum RoutingEngine {
         // every rule, when none fits) are the same as trying each one would give, made when read.
         guard let position = policy.firstRuleFitting(lead, at: state.now) else {
             let summary: Explanation.Summary = policy.rules.isEmpty ? .noRules : .noRuleMatched
-            let checks = RuleChecks(rules: rules, count: rules.count, matched: nil, lead: lead, at: state.now)
+            let checks = RuleChecks(rules: rules, count: rules.count, lastMatched: false, lead: lead, at: state.now)
             return Outcome(decision: Decision(ruleID: nil, via: nil, target: nil,
                                               explanation: Explanation(summary: summary, rules: checks, steps: [])),
                            advanced: nil)
         }
-        let rule = rules[position]
-        let matched = RuleCheck(ruleID: rule.id, priority: rule.priority, result: .matched, because: .fits(rule.match, lead, at: state.now))
-        return carryOut(rule, lead: lead, policy: policy, state: &state, advancing: advancing,
-                        checks: RuleChecks(rules: rules, count: position + 1, matched: matched, lead: lead, at: state.now))
+        return carryOut(rules[position], lead: lead, policy: policy, state: &state, advancing: advancing,
+                        checks: RuleChecks(rules: rules, count: position + 1, lastMatched: true, lead: lead, at: state.now))
     }
 
     private static func carryOut(_ rule: Rule, lead: Lead, policy: Policy, state: inout RoutingState, advancing: Bool,

@@ -11,7 +11,9 @@ import Foundation
 public struct RuleChecks: Sendable {
     private enum Storage: Sendable {
         case checks([RuleCheck])
-        case tried(rules: [Rule], count: Int, matched: RuleCheck?, lead: Lead, at: Date)
+                // The matched rule's check is made when read too: kept as a `RuleCheck`, its reason's words
+        // (the match and the lead) made every decision's explanation several hundred bytes to copy.
+        case tried(rules: [Rule], count: Int, lastMatched: Bool, lead: Lead, at: Date)
     }
 
     private let storage: Storage
@@ -20,9 +22,9 @@ public struct RuleChecks: Sendable {
         storage = .checks(checks)
     }
 
-    /// The first `count` of `rules` tried against `lead` at `at`; with `matched`, the last of them matched.
-    init(rules: [Rule], count: Int, matched: RuleCheck?, lead: Lead, at: Date) {
-        storage = .tried(rules: rules, count: count, matched: matched, lead: lead, at: at)
+    /// The first `count` of `rules` tried against `lead` at `at`; with `lastMatched`, the last of them matched.
+    init(rules: [Rule], count: Int, lastMatched: Bool, lead: Lead, at: Date) {
+        storage = .tried(rules: rules, count: count, lastMatched: lastMatched, lead: lead, at: at)
     }
 
     /// The check of a rule that did not take the lead.
@@ -51,10 +53,13 @@ extension RuleChecks: RandomAccessCollection {
         switch storage {
         case .checks(let checks):
             return checks[position]
-        case .tried(let rules, let count, let matched, let lead, let at):
+        case .tried(let rules, let count, let lastMatched, let lead, let at):
             precondition(position < count, "index out of range")
-            if position == count - 1, let matched { return matched }
-            return Self.check(rules[position], against: lead, at: at)
+            let rule = rules[position]
+            if position == count - 1, lastMatched {
+                return RuleCheck(ruleID: rule.id, priority: rule.priority, result: .matched, because: .fits(rule.match, lead, at: at))
+            }
+            return Self.check(rule, against: lead, at: at)
         }
     }
 }

@@ -12,6 +12,9 @@ enum BenchmarkPolicy {
         /// Each lists the lead's campaign and a vendor of its own: filed under what the lead has, every
         /// one is tried, the worst case.
         case vendor
+        /// Each wants `zip` in two codes of its own (a geographic round robin): filed by field value,
+        /// the index passes over them all at once.
+        case zip
     }
 
     static let accountID = "acme"
@@ -38,6 +41,8 @@ enum BenchmarkPolicy {
         case .campaign: Rule.Match(campaignIDs: ["campaign-\(index)"])
         case .tag: Rule.Match(tagsAny: ["tag-\(index)"])
         case .vendor: Rule.Match(campaignIDs: [campaignID], vendorIDs: ["vendor-\(index)"])
+        case .zip: Rule.Match(fields: [FieldCondition(field: "zip", op: .in, value: .array([.string(String(10_000 + 2 * index)),
+                                                                                             .string(String(10_001 + 2 * index))]))])
         }
     }
 
@@ -48,8 +53,16 @@ enum BenchmarkPolicy {
         "agent-" + String(index + 1000).dropFirst()
     }
 
-    /// A lead no campaign rule matches.
+    /// A lead no rule but the last matches, with the 13 fields vendors send (its zip is in no zip rule).
     static func lead(_ index: Int) -> Lead {
-        Lead(vendorID: "bench", email: "lead\(index)@example.com", campaignID: campaignID, tags: ["buyer"])
+        let email = "lead\(index)@example.com"
+        let fields: [String: JSONValue] = [
+            "fname": .string("Pat"), "lname": .string("Lee \(index)"), "email": .string(email), "phone": .string("555-0199"),
+            "tags": .string("buyer"), "campaign_id": .string(campaignID), "buyer_status": .string("Ready"), "rating": .string("4"),
+            "notes": .string("Pre-approved"), "request_subject": .string("Showing request"),
+            "request_details": .string("Wants to see 12 Elm St on Saturday"), "site_url": .string("https://homes.example/12-elm"),
+            "zip": .string("99999"),
+        ]
+        return Lead(vendorID: "bench", email: email, campaignID: campaignID, tags: ["buyer"], fields: fields)
     }
 }

@@ -18,7 +18,7 @@ struct EngineBenchmark: ParsableCommand {
     func run() throws {
         for name in shapes {
             guard let shape = BenchmarkPolicy.RuleShape(rawValue: name) else {
-                throw ValidationError("unknown rule shape '\(name)' (campaign, tag, vendor)")
+                throw ValidationError("unknown rule shape '\(name)' (campaign, tag, vendor, zip)")
             }
             for ruleCount in rules {
                 for agentCount in agents {

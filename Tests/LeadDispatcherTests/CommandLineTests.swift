@@ -114,7 +114,7 @@ import Testing
             Issue.record("no rules in \(exported.output)")
             return
         }
-        #expect(rules.count == 4)
+        #expect(rules.count == 6)
 
         // Importing the export (masked keys) keeps the stored keys and changes nothing.
         let file = directory.appendingPathComponent("exported.json")

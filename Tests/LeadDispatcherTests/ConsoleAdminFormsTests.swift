@@ -211,6 +211,15 @@ import Testing
             let after = try await client.send(.get, "/v1/rules/loop-zips", token: service.adminToken)
             #expect(after["name"] == .string("Loop zip codes") && after["match"] == stored["match"])
 
+            // A draft zip rule previewed on a sample lead with a zip of its own.
+            let draft = [("csrf_token", csrf), ("name", "Evanston"), ("priority", "2"), ("enabled", "true"),
+                         ("match.fields", "zip prefix 602"), ("action", "agent:bob"), ("intent", "preview")]
+            let zipPreview = try await client.post("/console/rules/new", form: Self.form(draft + [("sample.fields", "zip: 60201\nprice: 450000")]),
+                                                   cookie: cookie)
+            #expect(zipPreview.status == .ok, "\(zipPreview.text)")
+            #expect(zipPreview.text.contains("Preview: Bob Roe"), "\(zipPreview.text)")
+            #expect(zipPreview.text.contains("field &#39;zip&#39; is &#39;60201&#39;") || zipPreview.text.contains("field 'zip' is '60201'"))
+
             // Jane goes on vacation from her page; a bad time is named beside its input.
             let jane = try await client.send(.get, "/console/agents/jane", headers: [.cookie: cookie])
             var agent = [("csrf_token", csrf), ("fingerprint", Self.hidden("fingerprint", in: jane) ?? ""), ("name", "Jane Doe"), ("account_id", "acme"),

@@ -70,12 +70,21 @@ enum RuleForm: ConsoleEntityForm {
                    errors: errors),
          FormField("sample.email", "email", kind: .email, value: values["sample.email"] ?? "", hint: "A repeat of an earlier lead's email meets sticky pools.",
                    errors: errors),
-         FormField("sample.at", "Decide as of", value: values["sample.at"] ?? "", hint: "RFC 3339 (2026-12-05T09:30:00Z); empty is now.", errors: errors)]
+         FormField("sample.at", "Decide as of", value: values["sample.at"] ?? "", hint: "RFC 3339 (2026-12-05T09:30:00Z); empty is now.", errors: errors),
+         FormField("sample.fields", "Other fields", kind: .textarea, value: values["sample.fields"] ?? "",
+                   hint: "One a line, NAME: VALUE, as a vendor would send them: zip: 60601 · price: 450000 · buyer_status: Ready.", errors: errors)]
     }
 
     /// The sample lead's fields as a route preview's body.
     static func sampleBody(_ form: [String: String]) -> [String: JSONValue] {
         var body: [String: JSONValue] = ["fname": .string("Sample")]
+        // Any other field, `name: value` a line (a line without a colon is a field with no value, which
+        // the ingest validation names).
+        for line in (form["sample.fields"] ?? "").split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let name = parts.first, !name.isEmpty else { continue }
+            body[name] = .string(parts.count > 1 ? parts[1] : "")
+        }
         for name in ["campaign_id", "tags", "vendor_id", "email", "at"] {
             if let value = FormBody.text(form, "sample." + name, clearing: false) { body[name] = value }
         }

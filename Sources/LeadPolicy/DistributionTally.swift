@@ -11,7 +11,7 @@ public struct DistributionTally: Sendable {
         public var eligible = 0
         /// The sum, over those leads, of its weight divided by the available weights.
         public var entitled = 0.0
-        /// Passed over, by reason: `inactive`, `at_cap`, `not_member`, `sticky_elsewhere`.
+        /// Passed over, by reason: `inactive`, `at_cap`, `off_hours`, `away`, `not_member`, `sticky_elsewhere`.
         public var skips: [String: Int] = [:]
 
         /// The share of its eligible leads the weights entitled it to, 0 to 1.

@@ -122,6 +122,68 @@ import Testing
         #expect(stateBytes < 400, "a lead's stored state: \(stateBytes) bytes")
     }
 
+    /// Rules on the lead's own fields and on the clock, agents away and off hours: decided again from the
+    /// lead's stored fields and decision time, word for word, after a restart too.
+    @Test func fieldsSchedulesAndTimeAwayAreDecidedAgainWordForWord() async throws {
+        let database = try TemporaryDatabase()
+        var store = try database.open()
+        let now = Date()
+        // Off hours for the whole test: a window two hours from now, every day, in UTC.
+        let minute = Int(now.timeIntervalSince1970 / 60) % 1440
+        let offHours = Schedule(timeZone: "UTC", days: Schedule.Day.allCases, from: (minute + 120) % 1440, until: (minute + 180) % 1440)
+        let always = Schedule(timeZone: "America/Chicago", days: Schedule.Day.allCases, from: 0, until: 0)
+        let ids = (0..<6).map { "a\($0)" }
+        let policy = Policy(
+            accounts: [Account(id: "acme", name: "Acme")],
+            agents: ids.enumerated().map { index, id in
+                Agent(id: id, accountID: "acme", name: id.uppercased(), weight: index % 2 + 1, dailyCap: index == 5 ? 20 : nil,
+                      schedule: index == 2 ? offHours : index == 3 ? always : nil,
+                      awayUntil: index == 1 ? Date(timeIntervalSince1970: 4_102_444_800) : nil)
+            },
+            pools: [Pool(id: "p", name: "P", members: ids.map { Pool.Member(agentID: $0) })],
+            rules: [Rule(id: "zips", name: "Zips", priority: 1,
+                         match: .init(fields: [FieldCondition(field: "zip", op: .in, value: .array([.string("60601"), .number(60602)]))]),
+                         action: .pool(poolID: "p")),
+                    Rule(id: "pricey", name: "Pricey", priority: 2, match: .init(fields: [FieldCondition(field: "price", op: .gte, value: .number(300_000))]),
+                         action: .agent(agentID: "a1"), fallback: .pool(poolID: "p")),
+                    Rule(id: "vip-hours", name: "VIP in hours", priority: 3, match: .init(tagsAny: ["vip"], schedule: always),
+                         action: .agent(agentID: "a2"), fallback: .crmRoundRobin(accountID: "acme")),
+                    Rule(id: "nights", name: "Nights", priority: 4, match: .init(schedule: offHours), action: .crmRoundRobin(accountID: "acme")),
+                    Rule(id: "rest", name: "Rest", priority: 5, action: .pool(poolID: "p"))])
+        try await Self.apply(policy, to: store)
+        var random = SystemRandomNumberGenerator()
+        var decided: [(id: String, decision: Decision)] = []
+        for batch in 0..<12 {
+            if batch == 6 {
+                try store.close()
+                store = try database.open()
+            }
+            let submissions = (0..<50).map { index -> LeadSubmission in
+                var fields: [String: JSONValue] = ["fname": .string("Lead \(batch * 50 + index)")]
+                if Bool.random(using: &random) { fields[Bool.random(using: &random) ? "zip" : "Zip"] = [.string("60601"), .number(60602), .string("53703")].randomElement(using: &random)! }
+                if Bool.random(using: &random) { fields["price"] = [.string("$450,000"), .number(250_000), .string("call")].randomElement(using: &random)! }
+                let tags = Bool.random(using: &random) ? ["vip"] : []
+                if !tags.isEmpty { fields["tags"] = .string("vip") }
+                return LeadSubmission(vendorID: "v", fields: fields, lead: Lead(vendorID: "v", tags: tags, fields: fields))
+            }
+            for accepted in try await store.accept(submissions, dayTimeZone: Self.utc) {
+                if let decision = accepted.decision { decided.append((accepted.leadID, decision)) }
+            }
+        }
+        let skips = Set(decided.flatMap { $0.decision.explanation.steps.flatMap { $0.skipped.map(\.reason) } })
+        #expect(skips.isSuperset(of: [.away, .offHours]), "\(skips)")
+        #expect(Set(decided.compactMap(\.decision.ruleID)).isSuperset(of: ["zips", "pricey", "vip-hours", "rest"]))
+        let reasons = decided.flatMap { $0.decision.explanation.rules.map(\.reason) }
+        #expect(reasons.contains { $0.hasPrefix("field 'price' is 'call', not a number") })
+        #expect(reasons.contains { $0.hasPrefix("outside schedule: ") })
+        for (id, decision) in decided {
+            #expect(try await store.lead(id: id)?.decision == decision, "\(id)")
+        }
+        let replayed = try await store.decidedLeads(since: nil, until: nil)
+        #expect(Dictionary(uniqueKeysWithValues: replayed.map { ($0.id, $0.decision) }) == Dictionary(uniqueKeysWithValues: decided.map { ($0.id, $0.decision) }))
+        try store.close()
+    }
+
     @Test func leadsWrittenOutInFullAreConvertedLeadByLeadAndAMismatchIsKept() async throws {
         let database = try TemporaryDatabase()
         let store = try database.open()

@@ -9,20 +9,19 @@ public func buildApplication(_ settings: DispatcherSettings, logger: Logger? = n
     try await buildApplication(settings, store: try openStore(settings), logger: logger)
 }
 
-/// Builds the HTTP application on a store the caller opened (tests seed it first).
-public func buildApplication(_ settings: DispatcherSettings, store: SQLiteStore, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+/// Builds the HTTP application on a store the caller opened (tests seed it first), through its
+/// repository protocols only: the application does not know which database is behind them.
+public func buildApplication(_ settings: DispatcherSettings, store: some DispatcherStore, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "lead-dispatcher")
     logger.logLevel = settings.logLevel
-    let synchronous = try await store.writerSynchronousMode()
-    let journalMode = try await store.journalMode()
     // Where leads come in, where they are kept and where they go, so a typo shows at the first look.
-    logger.notice("starting", metadata: [
+    var metadata: Logger.Metadata = [
         "address": .string("\(settings.host):\(settings.port)"),
         "database": .string(settings.database),
         "crm_url": .string(CRMURL.redacted(settings.crmURL)),
-        "synchronous": .string("\(synchronous)"),
-        "journal_mode": .string(journalMode),
-    ])
+    ]
+    for setting in try await store.durabilitySettings() { metadata[setting.name] = .string(setting.value) }
+    logger.notice("starting", metadata: metadata)
     let wakeUp = DeliveryWakeUp()
     let breaker = CircuitBreaker(threshold: settings.circuitThreshold, initialCoolDown: settings.circuitCoolDown,
                                  maxCoolDown: settings.circuitCoolDown * 10)
@@ -75,7 +74,7 @@ public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
 
 /// The routes: health, metrics, the API document and lead ingest without a token; everything under
 /// `/v1` behind a bearer token.
-func buildRouter(store: SQLiteStore, settings: DispatcherSettings, delivery: DeliveryWakeUp?, circuits: CircuitBreaker?,
+func buildRouter(store: any DispatcherStore, settings: DispatcherSettings, delivery: DeliveryWakeUp?, circuits: CircuitBreaker?,
                  pressure: IngestPressure? = nil, storage: StorageHealth, consolePages: ConsolePages) -> Router<DispatcherRequestContext> {
     let router = Router(context: DispatcherRequestContext.self)
     let routes = RouteTable()

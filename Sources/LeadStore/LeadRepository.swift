@@ -8,11 +8,6 @@ public protocol LeadRepository: Sendable {
     /// inside the transaction, so concurrent leads see each other's rotation exactly.
     func accept(_ submissions: [LeadSubmission], dayTimeZone: TimeZone) async throws -> [AcceptedLead]
 
-    /// `accept`, blocking the calling thread until the commit is durable. For a committer with a thread
-    /// of its own (see `GroupCommit`): going through the writer without an `await` spares each batch
-    /// two hops through the concurrency pool, which under load is where a batch waited longest.
-    func acceptBlocking(_ submissions: [LeadSubmission], dayTimeZone: TimeZone) throws -> [AcceptedLead]
-
     /// What the engine would decide for this lead at `at` (today's counts and rotations as they stand,
     /// read as of that day), under `draft` or the current policy, changing nothing.
     func preview(_ lead: Lead, at: Date, draft: Policy?, dayTimeZone: TimeZone) async throws -> Decision

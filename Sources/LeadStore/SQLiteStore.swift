@@ -88,6 +88,10 @@ public final class SQLiteStore: Sendable {
         return secretBox
     }
 
+    public func durabilitySettings() async throws -> [(name: String, value: String)] {
+        [("synchronous", String(try await writerSynchronousMode())), ("journal_mode", try await journalMode())]
+    }
+
     /// The `PRAGMA synchronous` value the writer connection runs with (2 is FULL).
     public func writerSynchronousMode() async throws -> Int {
         try await pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
@@ -124,3 +128,5 @@ public final class SQLiteStore: Sendable {
         lock?.release()
     }
 }
+
+extension SQLiteStore: DispatcherStore, BlockingLeadCommitter {}

@@ -6,7 +6,7 @@ import LeadStore
 /// `/healthz` (the process answers) and `/readyz` (the database is open, fully migrated, takes writes,
 /// and the master key opens the stored keys).
 struct HealthController {
-    let store: SQLiteStore
+    let store: any StoreHealth
     let circuits: CircuitBreaker?
     let storage: StorageHealth
 

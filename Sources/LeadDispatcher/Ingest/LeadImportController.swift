@@ -30,13 +30,20 @@ struct LeadImportController {
         self.settings = settings
         self.delivery = delivery
         let timeZone = settings.timeZone
-        commits = GroupCommit(path: "ingest", maxBatch: settings.ingestBatchSize,
-                              maxWait: .milliseconds(Int64((settings.ingestBatchWait * 1000).rounded())),
-                              blockingCommit: { submissions in
-                                  let started = ContinuousClock.now
-                                  defer { pressure?.noteBatch(size: submissions.count, took: ContinuousClock.now - started) }
-                                  return try leads.acceptBlocking(submissions, dayTimeZone: timeZone)
-                              })
+        let maxWait = Duration.milliseconds(Int64((settings.ingestBatchWait * 1000).rounded()))
+        if let blocking = leads as? any BlockingLeadCommitter {
+            commits = GroupCommit(path: "ingest", maxBatch: settings.ingestBatchSize, maxWait: maxWait, blockingCommit: { submissions in
+                let started = ContinuousClock.now
+                defer { pressure?.noteBatch(size: submissions.count, took: ContinuousClock.now - started) }
+                return try blocking.acceptBlocking(submissions, dayTimeZone: timeZone)
+            })
+        } else {
+            commits = GroupCommit(path: "ingest", maxBatch: settings.ingestBatchSize, maxWait: maxWait, commit: { submissions in
+                let started = ContinuousClock.now
+                defer { pressure?.noteBatch(size: submissions.count, took: ContinuousClock.now - started) }
+                return try await leads.accept(submissions, dayTimeZone: timeZone)
+            })
+        }
     }
 
     func addRoutes(to router: Router<DispatcherRequestContext>) {

@@ -95,7 +95,7 @@ final class StorageHealth: Sendable {
     }
 
     /// While full, tries one small write to learn whether space has returned.
-    func probe(_ store: SQLiteStore) async -> Bool {
+    func probe(_ store: any StoreHealth) async -> Bool {
         guard isFull else { return true }
         guard hasRoomAgain else { return false }
         do {

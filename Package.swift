@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "lead-dispatcher", targets: ["lead-dispatcher"]),
         .library(name: "LeadPolicy", targets: ["LeadPolicy"]),
         .library(name: "LeadStore", targets: ["LeadStore"]),
+        .library(name: "LeadStoreSQLite", targets: ["LeadStoreSQLite"]),
         .library(name: "LeadDispatcher", targets: ["LeadDispatcher"]),
     ],
     dependencies: [
@@ -37,12 +38,24 @@ let package = Package(
             name: "LeadPolicy",
             swiftSettings: swiftSettings
         ),
-        // Persistence: the GRDB schema, records, repositories and secret handling.
-        // GRDB types stay inside this module, behind repository protocols.
+        // What any database behind the service is: the repository protocols, the domain types they
+        // speak, secrets (sealing, tokens, the master key) and the audit chain's hash. No driver.
         .target(
             name: "LeadStore",
             dependencies: [
                 "LeadPolicy",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded default: every repository on SQLite through GRDB (schema, migrations, the
+        // single writer). GRDB types stay inside this module.
+        .target(
+            name: "LeadStoreSQLite",
+            dependencies: [
+                "LeadPolicy",
+                "LeadStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -71,13 +84,28 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Console")],
             swiftSettings: swiftSettings
         ),
+        // The database behind the service, chosen by the executable (and the tests): SQLite today.
+        // The HTTP module is built on the repository protocols and links no driver.
+        .target(
+            name: "DispatcherStores",
+            dependencies: [
+                "LeadDispatcher",
+                "LeadStore",
+                "LeadStoreSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The benchmark tool run by Benchmarks/run (never by the tests): engine timings, seeding,
         // a stand-in CRM and the drain watcher. Docs/PERFORMANCE.md holds its results.
         .executableTarget(
             name: "dispatcher-bench",
             dependencies: [
                 "LeadDispatcher",
+                "DispatcherStores",
                 "LeadStore",
+                "LeadStoreSQLite",
                 "LeadPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -92,7 +120,9 @@ let package = Package(
             name: "lead-dispatcher",
             dependencies: [
                 "LeadDispatcher",
+                "DispatcherStores",
                 "LeadStore",
+                "LeadStoreSQLite",
                 "LeadPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -108,14 +138,16 @@ let package = Package(
         .testTarget(
             name: "LeadStoreTests",
             // GRDB only to tamper with a closed database the way an intruder would.
-            dependencies: ["LeadStore", "LeadPolicy", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LeadStore", "LeadStoreSQLite", "LeadPolicy", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LeadDispatcherTests",
             dependencies: [
                 "LeadDispatcher",
+                "DispatcherStores",
                 "LeadStore",
+                "LeadStoreSQLite",
                 "LeadPolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -4,11 +4,6 @@ import LeadPolicy
 import LeadStore
 import Logging
 
-/// Opens the store for writing (taking the single-writer lock), and builds the HTTP application.
-public func buildApplication(_ settings: DispatcherSettings, logger: Logger? = nil) async throws -> some ApplicationProtocol {
-    try await buildApplication(settings, store: try openStore(settings), logger: logger)
-}
-
 /// Builds the HTTP application on a store the caller opened (tests seed it first), through its
 /// repository protocols only: the application does not know which database is behind them.
 public func buildApplication(_ settings: DispatcherSettings, store: some DispatcherStore, logger: Logger? = nil) async throws -> some ApplicationProtocol {
@@ -26,7 +21,7 @@ public func buildApplication(_ settings: DispatcherSettings, store: some Dispatc
     let breaker = CircuitBreaker(threshold: settings.circuitThreshold, initialCoolDown: settings.circuitCoolDown,
                                  maxCoolDown: settings.circuitCoolDown * 10)
     let pressure = IngestPressure()
-    let storage = StorageHealth(databasePath: settings.database, logger: logger)
+    let storage = StorageHealth(databasePath: settings.database, logger: logger, isFull: { store.isStorageFull($0) })
     let consolePages = try await ConsolePages.load()
     let router = buildRouter(store: store, settings: settings, delivery: wakeUp, circuits: breaker, pressure: pressure, storage: storage,
                              consolePages: consolePages)
@@ -43,33 +38,6 @@ public func buildApplication(_ settings: DispatcherSettings, store: some Dispatc
                     RetentionService(leads: store, retentionDays: settings.retentionDays, logger: logger),
                     DatabasePersistDriver(sessions: store))
     return app
-}
-
-/// Opens the database for writing with the configured master key; refuses, naming where the key came
-/// from, when that key does not open the keys stored in the database (a service that cannot open them
-/// would accept leads and never deliver one).
-///
-/// A key file is created only with a new database: a missing key file beside an existing database is
-/// a lost key, and a new one would open none of its keys.
-public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
-    let databaseExists = FileManager.default.fileExists(atPath: settings.database)
-    let masterKey: MasterKey
-    do {
-        masterKey = try MasterKeySource.resolve(settings, create: !databaseExists)
-    } catch StoreError.masterKey(let message) where databaseExists && settings.secretKey == nil {
-        throw StoreError.masterKey("""
-            \(message), but the database \(settings.database) exists: its CRM keys open only with the key it was set up with; \
-            put that key file back (or set DISPATCHER_SECRET_KEY to it)
-            """)
-    }
-    do {
-        return try SQLiteStore(path: settings.database, masterKey: masterKey)
-    } catch StoreError.wrongMasterKey {
-        throw StoreError.masterKey("""
-            the key from \(MasterKeySource.describe(settings)) does not open the CRM keys stored in \(settings.database); \
-            start with the key they were sealed with (after `secrets rotate`, the key file it wrote)
-            """)
-    }
 }
 
 /// The routes: health, metrics, the API document and lead ingest without a token; everything under

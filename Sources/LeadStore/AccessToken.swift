@@ -17,4 +17,12 @@ public struct AccessToken: Sendable, Equatable {
     public var revokedAt: String?
 
     public var isRevoked: Bool { revokedAt != nil }
+
+    package init(id: String, name: String, role: Role, createdAt: String, revokedAt: String? = nil) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
 }

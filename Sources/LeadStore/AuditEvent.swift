@@ -16,6 +16,19 @@ public struct AuditEvent: Sendable, Equatable {
     public var after: String?
     public var prevHash: String
     public var hash: String
+
+    package init(seq: Int64, at: String, type: String, actor: AuditActor, entityKind: String, entityID: String? = nil, before: String? = nil, after: String? = nil, prevHash: String, hash: String) {
+        self.seq = seq
+        self.at = at
+        self.type = type
+        self.actor = actor
+        self.entityKind = entityKind
+        self.entityID = entityID
+        self.before = before
+        self.after = after
+        self.prevHash = prevHash
+        self.hash = hash
+    }
 }
 
 /// An event not yet written: the store assigns its position, time and hashes.
@@ -28,7 +41,7 @@ public struct NewAuditEvent: Sendable {
 
     /// `after` as stored, when the event's maker wrote it itself (as `AuditLog.text` would): the
     /// events of every lead are written so, without building a dictionary to sort.
-    var afterText: String?
+    package var afterText: String?
 
     public init(type: String, entityKind: String, entityID: String?, before: JSONValue? = nil, after: JSONValue? = nil) {
         self.type = type
@@ -38,7 +51,7 @@ public struct NewAuditEvent: Sendable {
         self.after = after
     }
 
-    init(type: String, entityKind: String, entityID: String?, afterText: String) {
+    package init(type: String, entityKind: String, entityID: String? = nil, afterText: String) {
         self.init(type: type, entityKind: entityKind, entityID: entityID)
         self.afterText = afterText
     }

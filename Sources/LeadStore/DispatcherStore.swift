@@ -15,6 +15,9 @@ public protocol StoreHealth: Sendable {
 
     /// Commits one tiny write, to learn whether the storage takes writes again after it was full.
     func probeWrite() async throws
+
+    /// True when `error`, from a write, says the storage is full (rather than any other failure).
+    func isStorageFull(_ error: any Error) -> Bool
 }
 
 /// Every repository and the health of one database: what the HTTP service and the console are built

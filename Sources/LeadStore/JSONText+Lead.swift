@@ -6,7 +6,7 @@ extension JSONText {
     /// place in the pool's picks (`rotation_seqs`), replayed when read, and `rotations` is empty.
     /// A routing state in full, as `RoutingState`'s `Codable` form writes it (how leads stored it before
     /// rotations were replayed; `StoredState` still reads it).
-    mutating func state(_ state: RoutingState) {
+    package mutating func state(_ state: RoutingState) {
         object { members in
             members.key("rotations") { text in
                 text.object { pools in
@@ -32,7 +32,7 @@ extension JSONText {
     /// A routing state as a lead stores it: each pool's rotation kept as its place in the pool's picks
     /// (`rotation_seqs`, replayed when read), the daily counts and earlier assignments only when there
     /// are any, and the decision time only when it is not the lead's `receivedAt` (see `StoredState`).
-    mutating func leanState(_ state: RoutingState, rotationSeqs: [String: Int], receivedAt: String?) {
+    package mutating func leanState(_ state: RoutingState, rotationSeqs: [String: Int], receivedAt: String?) {
         object { members in
             if !state.leadsToday.isEmpty {
                 members.key("leads_today") { text in Self.leadsToday(state, into: &text) }

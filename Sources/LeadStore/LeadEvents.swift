@@ -3,8 +3,8 @@ import LeadPolicy
 
 /// The audit events of a lead's life. They name the lead, never its contact fields, so erasing those
 /// fields later (retention) leaves the chain intact.
-enum LeadEvents {
-    static func decided(_ id: String, vendorID: String, decision: Decision, status: LeadStatus, policyVersion: Int?) -> [NewAuditEvent] {
+package enum LeadEvents {
+    package static func decided(_ id: String, vendorID: String, decision: Decision, status: LeadStatus, policyVersion: Int?) -> [NewAuditEvent] {
         // Written as `AuditLog.text` writes the same documents (keys sorted), without building them
         // as dictionaries first: these two events are half of what each lead adds to the chain.
         var received = JSONText(capacity: 32)
@@ -29,7 +29,7 @@ enum LeadEvents {
         ]
     }
 
-    static func attempted(_ id: String, attempt: DeliveryAttempt, outcome: DeliveryOutcome) -> [NewAuditEvent] {
+    package static func attempted(_ id: String, attempt: DeliveryAttempt, outcome: DeliveryOutcome) -> [NewAuditEvent] {
         var events = [NewAuditEvent(type: "lead.attempted", entityKind: "lead", entityID: id, after: .object([
             "http_status": attempt.httpStatus.map { .number(Double($0)) } ?? .null,
             "crm_success": attempt.crmSuccess.map(JSONValue.bool) ?? .null,

@@ -81,4 +81,19 @@ public struct LeadSummary: Sendable, Equatable {
     public var policyVersion: Int?
 
     public var cursor: LeadCursor { LeadCursor(receivedAt: receivedAt, id: id) }
+
+    package init(id: String, receivedAt: String, vendorID: String, email: String? = nil, campaignID: String? = nil, tags: [String], ruleID: String? = nil, target: Target? = nil, status: LeadStatus, attempts: Int, updatedAt: String, policyVersion: Int? = nil) {
+        self.id = id
+        self.receivedAt = receivedAt
+        self.vendorID = vendorID
+        self.email = email
+        self.campaignID = campaignID
+        self.tags = tags
+        self.ruleID = ruleID
+        self.target = target
+        self.status = status
+        self.attempts = attempts
+        self.updatedAt = updatedAt
+        self.policyVersion = policyVersion
+    }
 }

@@ -29,12 +29,12 @@ public struct LeadSubmission: Sendable {
     public var idempotencyKey: String?
     /// The row's columns that depend on the submission alone, rendered by the request that made it:
     /// every lead waits for the one writer, so what can be done before it is done before it.
-    private(set) var columns: Columns
+    package private(set) var columns: Columns
 
-    struct Columns: Sendable {
-        var fields: String
-        var tags: String
-        var receivedAt: String
+    package struct Columns: Sendable {
+        package var fields: String
+        package var tags: String
+        package var receivedAt: String
 
         init(fields: String, tags: String, receivedAt: String) {
             self.fields = fields
@@ -43,8 +43,22 @@ public struct LeadSubmission: Sendable {
         }
 
         init(_ submission: LeadSubmission) {
-            self.init(fields: LeadTables.text(submission.fields), tags: LeadTables.text(submission.lead.tags),
+            self.init(fields: Self.text(submission.fields), tags: Self.text(submission.lead.tags),
                       receivedAt: Timestamp.string(submission.receivedAt))
+        }
+
+        /// A lead's fields as stored (`fields_json`).
+        package static func text(_ fields: [String: JSONValue]) -> String {
+            var text = JSONText()
+            text.value(.object(fields), sortingKeys: false)
+            return text.text
+        }
+
+        /// A lead's tags as stored (`tags_json`).
+        package static func text(_ tags: [String]) -> String {
+            var text = JSONText(capacity: 64)
+            text.array(tags) { $0.string($1) }
+            return text.text
         }
     }
 
@@ -54,7 +68,7 @@ public struct LeadSubmission: Sendable {
         self.lead = lead
         self.receivedAt = receivedAt
         self.idempotencyKey = idempotencyKey
-        self.columns = Columns(fields: LeadTables.text(fields), tags: LeadTables.text(lead.tags), receivedAt: Timestamp.string(receivedAt))
+        self.columns = Columns(fields: Columns.text(fields), tags: Columns.text(lead.tags), receivedAt: Timestamp.string(receivedAt))
     }
 }
 
@@ -78,6 +92,15 @@ public struct AcceptedLead: Sendable, Equatable {
     public var decisionDuration: Duration? = nil
     /// The routing state the decision read, as the lead keeps it (nil for a repeat).
     public var state: RoutingState? = nil
+
+    package init(leadID: String, status: LeadStatus, decision: Decision? = nil, disposition: Disposition = .new, decisionDuration: Duration? = nil, state: RoutingState? = nil) {
+        self.leadID = leadID
+        self.status = status
+        self.decision = decision
+        self.disposition = disposition
+        self.decisionDuration = decisionDuration
+        self.state = state
+    }
 }
 
 /// One attempt to hand a lead to Buying Buddy.
@@ -122,6 +145,14 @@ public struct StoredLead: Sendable, Equatable {
     public subscript<Value>(dynamicMember keyPath: KeyPath<LeadSummary, Value>) -> Value {
         summary[keyPath: keyPath]
     }
+
+    package init(summary: LeadSummary, fields: [String: JSONValue], decision: Decision, state: RoutingState? = nil, deliveryAttempts: [DeliveryAttempt]) {
+        self.summary = summary
+        self.fields = fields
+        self.decision = decision
+        self.state = state
+        self.deliveryAttempts = deliveryAttempts
+    }
 }
 
 /// An attempt to record, with what it decided for its lead.
@@ -151,6 +182,16 @@ public struct DeliveryJob: Sendable {
     public var attempts: Int
     /// Answers of `{"success": false}` so far.
     public var rejections: Int
+
+    package init(leadID: String, fields: [String: JSONValue], target: Target, apiKey: String? = nil, crmURL: String? = nil, attempts: Int, rejections: Int) {
+        self.leadID = leadID
+        self.fields = fields
+        self.target = target
+        self.apiKey = apiKey
+        self.crmURL = crmURL
+        self.attempts = attempts
+        self.rejections = rejections
+    }
 }
 
 /// What became of a delivery attempt.
@@ -180,4 +221,11 @@ public struct DecidedLead: Sendable {
     public var receivedAt: Date
     public var lead: Lead
     public var decision: Decision
+
+    package init(id: String, receivedAt: Date, lead: Lead, decision: Decision) {
+        self.id = id
+        self.receivedAt = receivedAt
+        self.lead = lead
+        self.decision = decision
+    }
 }

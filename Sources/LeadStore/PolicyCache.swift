@@ -8,7 +8,9 @@ import Synchronization
 /// new `policy_version` and invalidates this cache in the same transaction, and because only this
 /// process writes the database (the single-writer lock). It is read and filled inside the writer, so it never sees a policy newer
 /// than the transaction's.
-final class PolicyCache: Sendable {
+package final class PolicyCache: Sendable {
+    package init() {}
+
     private struct Entry {
         var version: Int?
         var policy: Policy
@@ -19,12 +21,12 @@ final class PolicyCache: Sendable {
     /// Forgets the cached policy. Called by every change to the policy tables, inside its transaction
     /// (the writer runs nothing else meanwhile), so even a change that records no new version, such
     /// as a reordering, is read afresh.
-    func invalidate() {
+    package func invalidate() {
         entry.withLock { $0 = nil }
     }
 
     /// The policy of `version`: the cached one, or `load()`'s, which is then kept.
-    func policy(version: Int?, load: () throws -> Policy) rethrows -> Policy {
+    package func policy(version: Int?, load: () throws -> Policy) rethrows -> Policy {
         if let cached = entry.withLock({ $0 }), cached.version == version {
             return cached.policy
         }

@@ -3,8 +3,8 @@ import LeadPolicy
 
 /// The audit events a policy change produces: one per entity created, updated or deleted, each with
 /// the entity before and after as the admin API shows it (secrets masked).
-enum PolicyDiff {
-    static func events(old: StoredPolicy, new: PolicyDraft) -> [NewAuditEvent] {
+package enum PolicyDiff {
+    package static func events(old: StoredPolicy, new: PolicyDraft) -> [NewAuditEvent] {
         var events: [NewAuditEvent] = []
         func diff<Entity: PolicyEntity>(_ keyPath: KeyPath<Policy, [Entity]>) {
             let before = Dictionary(old.policy[keyPath: keyPath].map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -33,7 +33,7 @@ enum PolicyDiff {
         return events
     }
 
-    static func view<Entity: PolicyEntity>(_ entity: Entity, masks: [SecretOwner: String]) -> JSONValue {
+    package static func view<Entity: PolicyEntity>(_ entity: Entity, masks: [SecretOwner: String]) -> JSONValue {
         entity.adminView(masks: masks)
     }
 }

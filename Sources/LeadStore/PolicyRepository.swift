@@ -28,6 +28,12 @@ public struct PolicyVersion: Sendable, Equatable {
     public var version: Int
     public var createdAt: String
     public var actor: AuditActor
+
+    package init(version: Int, createdAt: String, actor: AuditActor) {
+        self.version = version
+        self.createdAt = createdAt
+        self.actor = actor
+    }
 }
 
 /// Reads and changes the routing policy. Every change is validated as a whole, written atomically,

@@ -8,23 +8,25 @@ import Synchronization
 /// pick is the pool's pick in the database (a batch may begin before the one before it has stored
 /// here); anything else is replayed from the pool's checkpoint (`RotationReplay`), which is also what a
 /// restart does. Sound because only this process writes the database.
-final class RoutingStateCache: Sendable {
+package final class RoutingStateCache: Sendable {
+    package init() {}
+
     private let entries = Mutex<[String: (seq: Int, rotation: PoolRotation)]>([:])
 
     /// The pool's rotation after pick `seq`, if that is the one kept.
-    func rotation(_ poolID: String, seq: Int) -> PoolRotation? {
+    package func rotation(_ poolID: String, seq: Int) -> PoolRotation? {
         entries.withLock { entries in entries[poolID].flatMap { $0.seq == seq ? $0.rotation : nil } }
     }
 
     /// Keeps what a committed batch advanced.
-    func store(_ advanced: [String: (seq: Int, rotation: PoolRotation)]) {
+    package func store(_ advanced: [String: (seq: Int, rotation: PoolRotation)]) {
         guard !advanced.isEmpty else { return }
         // A later pick is never replaced by an earlier one stored late.
         entries.withLock { entries in entries.merge(advanced) { old, new in new.seq >= old.seq ? new : old } }
     }
 
     /// Forgets every rotation (a change outside a batch of leads: a reroute).
-    func invalidate() {
+    package func invalidate() {
         entries.withLock { $0.removeAll() }
     }
 }

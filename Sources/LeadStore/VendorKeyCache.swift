@@ -7,7 +7,9 @@ import Synchronization
 /// Every change to a vendor clears it after its transaction commits. A lookup that read the table
 /// before such a change must not put the old vendor back: the generation counter, bumped by every
 /// clear, makes it drop what it read instead. Unknown keys are never kept.
-final class VendorKeyCache: Sendable {
+package final class VendorKeyCache: Sendable {
+    package init() {}
+
     private struct Entries {
         var vendors: [Data: Vendor] = [:]
         var generation = 0
@@ -15,21 +17,21 @@ final class VendorKeyCache: Sendable {
 
     private let entries = Mutex(Entries())
 
-    func vendor(keyHash: Data) -> Vendor? {
+    package func vendor(keyHash: Data) -> Vendor? {
         entries.withLock { $0.vendors[keyHash] }
     }
 
-    var generation: Int { entries.withLock { $0.generation } }
+    package var generation: Int { entries.withLock { $0.generation } }
 
     /// Keeps a vendor read from the table, unless a change came since `generation` was taken.
-    func keep(_ vendor: Vendor, keyHash: Data, readAt generation: Int) {
+    package func keep(_ vendor: Vendor, keyHash: Data, readAt generation: Int) {
         entries.withLock { entries in
             guard entries.generation == generation else { return }
             entries.vendors[keyHash] = vendor
         }
     }
 
-    func invalidate() {
+    package func invalidate() {
         entries.withLock { entries in
             entries.vendors.removeAll()
             entries.generation += 1

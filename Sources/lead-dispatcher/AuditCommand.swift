@@ -3,6 +3,8 @@ import Foundation
 import LeadDispatcher
 import LeadPolicy
 import LeadStore
+import DispatcherStores
+import LeadStoreSQLite
 
 /// `lead-dispatcher audit verify`.
 struct AuditCommand: AsyncParsableCommand {

@@ -3,6 +3,8 @@ import Configuration
 import Foundation
 import LeadDispatcher
 import LeadStore
+import DispatcherStores
+import LeadStoreSQLite
 
 /// Options every subcommand has. Declared optional without defaults, so that an option not given
 /// leaves the value to the environment, the config file or the defaults.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import LeadDispatcher
 import LeadStore
+import DispatcherStores
+import LeadStoreSQLite
 
 /// `lead-dispatcher backup PATH`: a consistent online copy.
 struct Backup: AsyncParsableCommand {

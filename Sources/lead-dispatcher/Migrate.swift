@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LeadStore
+import DispatcherStores
+import LeadStoreSQLite
 
 /// `lead-dispatcher migrate`: creates or upgrades the database schema (the service does it too at
 /// start-up), then prints the migrations it applied, if any.

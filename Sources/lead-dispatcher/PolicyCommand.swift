@@ -3,6 +3,8 @@ import Foundation
 import LeadDispatcher
 import LeadPolicy
 import LeadStore
+import DispatcherStores
+import LeadStoreSQLite
 
 /// `lead-dispatcher policy import FILE` and `policy export`.
 struct PolicyCommand: AsyncParsableCommand {

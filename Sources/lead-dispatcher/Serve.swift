@@ -4,6 +4,8 @@ import Foundation
 import Hummingbird
 import LeadDispatcher
 import Logging
+import DispatcherStores
+import LeadStoreSQLite
 
 /// `lead-dispatcher serve`: runs the HTTP service until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LeadStore
+import DispatcherStores
+import LeadStoreSQLite
 
 /// `lead-dispatcher token create|list|revoke`.
 struct TokenCommand: AsyncParsableCommand {

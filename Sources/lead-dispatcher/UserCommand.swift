@@ -3,6 +3,8 @@ import Foundation
 import LeadDispatcher
 import LeadPolicy
 import LeadStore
+import DispatcherStores
+import LeadStoreSQLite
 
 /// `lead-dispatcher user create|list|disable`: the people who sign in to the console.
 struct UserCommand: AsyncParsableCommand {

@@ -6,6 +6,8 @@ import LeadPolicy
 import LeadStore
 import NIOCore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// The auditor's questions: who got which lead, when and why; the same as CSV; is the log intact.
 @Suite struct AuditAPITests {

@@ -2,6 +2,8 @@ import HTTPTypes
 import HummingbirdTesting
 import LeadDispatcher
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 @Suite struct AuthTests {
     /// Every route under /v1, with a path that exists after `SamplePolicy.create`.

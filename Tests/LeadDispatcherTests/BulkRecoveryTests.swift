@@ -4,6 +4,8 @@ import HummingbirdTesting
 import LeadDispatcher
 import LeadPolicy
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// `POST /v1/leads/redeliver` and `/v1/leads/reroute`: recovering from a CRM outage in one call.
 @Suite(.serialized) struct BulkRecoveryTests {

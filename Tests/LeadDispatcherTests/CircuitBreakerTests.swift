@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 @Suite struct CircuitBreakerTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)

@@ -3,6 +3,8 @@ import LeadDispatcher
 import LeadPolicy
 import LeadStore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// The binary refuses what would lose keys or leads, and says so in one plain line.
 extension CommandLineTests {

@@ -4,6 +4,8 @@ import LeadDispatcher
 import LeadPolicy
 import LeadStore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// The `lead-dispatcher` binary itself, run as a user would run it.
 @Suite struct CommandLineTests {

@@ -2,6 +2,8 @@ import Configuration
 import Foundation
 import LeadDispatcher
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 @Suite struct ConfigurationTests {
     let directory: URL

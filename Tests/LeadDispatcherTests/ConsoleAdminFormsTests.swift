@@ -6,6 +6,8 @@ import LeadPolicy
 import LeadStore
 import NIOCore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// The console's admin forms: the API's validation beside each field, the API's audit trail with the
 /// user as actor, one entity per form however often it is sent, stale forms refused, keys never shown.

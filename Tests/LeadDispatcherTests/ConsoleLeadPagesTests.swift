@@ -5,6 +5,8 @@ import LeadDispatcher
 import LeadPolicy
 import LeadStore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// An auditor answers "who got this lead, when, and why?" in the console.
 @Suite struct ConsoleLeadPagesTests {

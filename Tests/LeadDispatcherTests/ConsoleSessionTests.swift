@@ -6,6 +6,8 @@ import LeadPolicy
 import LeadStore
 import NIOCore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// Signing in to the console: sessions in cookies that scripts cannot read or other sites send, bound
 /// form tokens, no open redirect, limits on guessing, and sessions that outlive a restart but not a

@@ -6,6 +6,8 @@ import Testing
 
 @testable import LeadDispatcher
 @testable import LeadStore
+import DispatcherStores
+import LeadStoreSQLite
 
 /// The delivery loop keeps the CRM busy while it claims more leads: a claim is a write transaction,
 /// and the writer may be busy with an ingest batch or the records of attempts for a while.

@@ -5,6 +5,8 @@ import LeadDispatcher
 import LeadPolicy
 import NIOCore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// Leads delivered to a loopback stand-in for Buying Buddy, through every failure it can stage.
 @Suite(.serialized) struct DeliveryTests {

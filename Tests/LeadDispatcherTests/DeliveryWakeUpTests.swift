@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 /// The delivery loop's wake-up signal leaves nothing running behind it: a burst of rings starts no
 /// task, and a wait's timeout ends with the wait.

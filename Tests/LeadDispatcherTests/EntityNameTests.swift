@@ -4,6 +4,8 @@ import HummingbirdTesting
 import LeadDispatcher
 import LeadPolicy
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// A name is what people read in lists, logs and exports: trimmed, never blank, no control characters,
 /// on every path that writes one.

@@ -6,6 +6,8 @@ import NIOCore
 import Testing
 
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 /// Routing by a vendor's own fields and by the clock, through the real service: rules on a custom `zip`
 /// field, agents away and off hours, the clock as an input to previews and simulations.

@@ -3,6 +3,8 @@ import Synchronization
 import Testing
 
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 /// Records what each commit received; the first commit can be held until the test releases it, so
 /// that later requests gather behind it as they do behind a slow fsync.

@@ -2,6 +2,8 @@ import HTTPTypes
 import Testing
 
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 /// The two headers every ingest request is read by, parsed by hand for speed: the same answers as
 /// the rules they document.

@@ -6,6 +6,8 @@ import LeadPolicy
 import NIOCore
 import NIOPosix
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// Input meant to hurt: every case gets a clear 4xx (or a closed connection) and the server stays healthy.
 @Suite struct HostileInputTests {

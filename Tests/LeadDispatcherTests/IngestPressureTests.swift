@@ -1,6 +1,8 @@
 import Testing
 
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 /// The delivery worker steps back only while leads queue up for the writer, and only briefly.
 @Suite struct IngestPressureTests {

@@ -7,6 +7,8 @@ import LeadStore
 import MultipartKit
 import NIOCore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// `POST /clientapi/lead-import` in each format, and each refusal.
 @Suite struct IngestTests {

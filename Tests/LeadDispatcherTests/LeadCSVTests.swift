@@ -1,6 +1,8 @@
 import Testing
 
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 /// CSV cells as RFC 4180 wants them, and never a formula a spreadsheet would run.
 @Suite struct LeadCSVTests {

@@ -2,6 +2,8 @@ import Logging
 import Testing
 
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 @Suite struct LineLogHandlerTests {
     @Test func stampsInUTCWithMilliseconds() {

@@ -3,6 +3,8 @@ import HTTPTypes
 import HummingbirdTesting
 import LeadDispatcher
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 @Suite struct OperationsTests {
     @Test func healthAndReadiness() async throws {
@@ -131,7 +133,7 @@ import Testing
     @Test func theWriterLockKeepsASecondServiceOff() async throws {
         let service = try TestService()
         try await service.test { _ in
-            #expect(throws: (any Error).self) { _ = try LeadDispatcher.openStore(service.settings) }
+            #expect(throws: (any Error).self) { _ = try DispatcherStores.openStore(service.settings) }
         }
     }
 }

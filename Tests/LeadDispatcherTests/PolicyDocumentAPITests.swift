@@ -4,6 +4,8 @@ import HummingbirdTesting
 import LeadDispatcher
 import LeadPolicy
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 @Suite struct PolicyDocumentAPITests {
     static var examplePolicy: String {
@@ -89,7 +91,7 @@ import Testing
             #expect(reimported.json == exported.json)
         }
         // The keys survived the masked round trip, byte for byte.
-        let store = try LeadDispatcher.openStore(service.settings)
+        let store = try DispatcherStores.openStore(service.settings)
         #expect(try await store.secret(for: .init(kind: "agent", id: "jane")) == SamplePolicy.janeKey)
         #expect(try await store.secret(for: .init(kind: "account", id: "acme")) == SamplePolicy.adminKey)
     }

@@ -5,6 +5,8 @@ import LeadDispatcher
 import LeadPolicy
 import LeadStore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// No single `PUT /v1/policy` erases the policy by accident, and a version erased on purpose can be put
 /// back with its keys.

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import LeadDispatcher
 import LeadPolicy
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// A change that leaves a policy unable to work as written is applied, and its answer says why.
 @Suite struct PolicyWarningTests {

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import LeadDispatcher
 import LeadPolicy
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// "Why not me?": a pool's rotation, with who is next up, over the API and in the console.
 @Suite struct PoolRotationAPITests {

@@ -5,6 +5,8 @@ import LeadDispatcher
 import LeadPolicy
 import NIOCore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// Nothing duplicated: idempotent repeats, duplicate leads inside a vendor's window, and vendors'
 /// rate limits.

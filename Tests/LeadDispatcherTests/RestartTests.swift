@@ -5,6 +5,8 @@ import LeadDispatcher
 import LeadPolicy
 import LeadStore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// What survives a restart: the rotation, and leads that were being delivered when the process died.
 @Suite(.serialized) struct RestartTests {

@@ -4,6 +4,8 @@ import NIOCore
 import NIOHTTP1
 import Testing
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 @Suite struct RetryPolicyTests {
     var policy: RetryPolicy {

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import LeadDispatcher
 import LeadPolicy
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// No secret — CRM key, vendor key, bearer token — is ever shown again or stored in plain text.
 @Suite struct SecretExposureTests {

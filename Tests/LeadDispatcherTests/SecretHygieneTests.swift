@@ -9,6 +9,8 @@ import NIOCore
 import Testing
 
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 /// Secrets stay out of the logs, and SQL takes values only as bound arguments.
 @Suite struct SecretHygieneTests {
@@ -126,13 +128,17 @@ import Testing
     @Test func sqlInterpolatesOnlyFragmentsBuiltFromConstants() throws {
         let allowed: Set<String> = ["column.table", "column.sealed", "column.hint", "whereClause", "filter", "LeadTables.summaryColumns",
                                     "AuditLog.previousHashColumn", "order"]
-        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/LeadStore")
-        let files = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter { $0.hasSuffix(".swift") }
-        #expect(files.count > 10)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources")
+        let files = try ["LeadStore", "LeadStoreSQLite"].flatMap { module in
+            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(module).path).filter { $0.hasSuffix(".swift") }
+                .map { root.appendingPathComponent(module).appendingPathComponent($0) }
+        }
+        #expect(files.count > 40)
         var found: Set<String> = []
         let keywords = ["SELECT ", "INSERT ", "UPDATE ", "DELETE ", " FROM ", " WHERE "]
-        for file in files {
-            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+        for url in files {
+            let file = url.lastPathComponent
+            let text = try String(contentsOf: url, encoding: .utf8)
             var inSQLBlock = false
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 if line.contains("sql: \"\"\"") { inSQLBlock = true }

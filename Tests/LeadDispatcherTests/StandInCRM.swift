@@ -6,6 +6,8 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 /// A loopback stand-in for Buying Buddy's Lead Import endpoint: records what it receives and fails on
 /// command.

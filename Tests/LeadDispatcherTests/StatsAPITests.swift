@@ -5,6 +5,8 @@ import LeadDispatcher
 import LeadPolicy
 import LeadStore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// Fairness figures, backtests and retention through the API.
 @Suite struct StatsAPITests {

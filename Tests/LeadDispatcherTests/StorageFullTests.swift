@@ -7,6 +7,8 @@ import NIOCore
 import Testing
 
 @testable import LeadDispatcher
+import DispatcherStores
+import LeadStoreSQLite
 
 /// A full disk is a condition to ride out, not a bug: leads are answered 503 with `Retry-After`, the
 /// service says not ready, the log says so once, and everything accepted stays; space returns and it

@@ -7,6 +7,8 @@ import LeadPolicy
 import LeadStore
 import NIOCore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// A dispatcher on a fresh database in its own folder, with an admin and an auditor token.
 final class TestService: @unchecked Sendable {

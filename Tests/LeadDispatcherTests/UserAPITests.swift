@@ -5,6 +5,8 @@ import LeadDispatcher
 import LeadPolicy
 import LeadStore
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 /// `/v1/users`: console users, with a write-only password kept as a bcrypt hash.
 @Suite struct UserAPITests {

@@ -3,6 +3,8 @@ import HummingbirdTesting
 import LeadDispatcher
 import LeadPolicy
 import Testing
+import DispatcherStores
+import LeadStoreSQLite
 
 @Suite struct VendorAPITests {
     @Test func createReturnsTheKeyOnceAndThenOnlyItsMask() async throws {

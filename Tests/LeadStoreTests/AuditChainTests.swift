@@ -3,6 +3,7 @@ import GRDB
 import LeadPolicy
 import LeadStore
 import Testing
+@testable import LeadStoreSQLite
 
 /// Tampering with the audit log by raw SQL, as someone with database access could, and seeing the
 /// verification fail at the right event.

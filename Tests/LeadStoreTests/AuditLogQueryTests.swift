@@ -3,6 +3,7 @@ import GRDB
 import Testing
 
 @testable import LeadStore
+@testable import LeadStoreSQLite
 
 /// The audit log's filters at the plans that keep them fast at a million leads, finding every event.
 @Suite struct AuditLogQueryTests {

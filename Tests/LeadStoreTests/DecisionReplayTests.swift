@@ -4,6 +4,7 @@ import LeadPolicy
 import Testing
 
 @testable import LeadStore
+@testable import LeadStoreSQLite
 
 /// A lead's decision is decided again from its policy version and stored state when read
 /// (`DecisionReplay`): it must be, word for word, the one the engine made when the lead came in.

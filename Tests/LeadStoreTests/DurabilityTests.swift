@@ -1,6 +1,7 @@
 import Foundation
 import LeadStore
 import Testing
+@testable import LeadStoreSQLite
 
 @Suite struct DurabilityTests {
     @Test func writerRunsWithSynchronousFullInWALMode() async throws {

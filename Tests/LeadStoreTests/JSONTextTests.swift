@@ -3,6 +3,7 @@ import LeadPolicy
 import Testing
 
 @testable import LeadStore
+@testable import LeadStoreSQLite
 
 /// `JSONText` must write what `JSONEncoder` writes: the audit chain's hashes are computed over that
 /// form, and every lead column is read back with the `Codable` conformances.

@@ -2,6 +2,7 @@ import Foundation
 import LeadPolicy
 import LeadStore
 import Testing
+@testable import LeadStoreSQLite
 
 @Suite struct LeadRepositoryTests {
     let utc = TimeZone(identifier: "UTC")!

@@ -4,6 +4,7 @@ import LeadPolicy
 import Testing
 
 @testable import LeadStore
+@testable import LeadStoreSQLite
 
 /// `v4-lean-write-path` rebuilds the outbox and the routing counters and narrows the status index on
 /// databases that already hold leads: nothing may be lost, and the status filters must still answer.

@@ -1,6 +1,7 @@
 import Foundation
 import LeadStore
 import Testing
+@testable import LeadStoreSQLite
 
 @Suite struct MasterKeyTests {
     @Test func keyFileIsCreatedOnceWithMode0600() throws {

@@ -2,6 +2,7 @@ import Foundation
 import LeadPolicy
 import LeadStore
 import Testing
+@testable import LeadStoreSQLite
 
 @Suite struct PolicyRepositoryTests {
     let actor = AuditActor.token(id: "alice", name: "Alice")

@@ -3,6 +3,7 @@ import GRDB
 import LeadPolicy
 import LeadStore
 import Testing
+@testable import LeadStoreSQLite
 
 @Suite struct SecretStorageTests {
     let adminKey = "bb-admin-7d1f0c9a2b3e4f5a"

@@ -1,5 +1,6 @@
 import Foundation
 import LeadStore
+@testable import LeadStoreSQLite
 
 /// A fresh folder for one test's database, removed when the test ends.
 final class TemporaryDatabase {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import LeadStore
+@testable import LeadStoreSQLite
 
 @Suite struct TimestampTests {
     @Test func writesWhatTheISO8601FormatStyleWrites() {

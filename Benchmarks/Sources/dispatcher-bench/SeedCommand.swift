@@ -3,6 +3,8 @@ import Foundation
 import LeadDispatcher
 import LeadPolicy
 import LeadStore
+import DispatcherStores
+import LeadStoreSQLite
 
 /// Builds a benchmark database through the store's own API: the benchmark policy, a vendor, an
 /// auditor token, and `--leads` leads spread over the last `--days` days (queued for delivery, or

@@ -32,10 +32,14 @@ final class StorageHealth: Sendable {
     /// The folder of the database, whose filesystem's free space is read while the disk is full.
     private let folder: String
 
-    init(databasePath: String, logger: Logger) {
+    /// Whether a failed write failed for lack of space, as the store tells it.
+    private let isFullError: @Sendable (any Error) -> Bool
+
+    init(databasePath: String, logger: Logger, isFull: @escaping @Sendable (any Error) -> Bool) {
         let folder = (databasePath as NSString).deletingLastPathComponent
         self.folder = folder.isEmpty ? "." : folder
         self.logger = logger
+        isFullError = isFull
     }
 
     private var hasRoomAgain: Bool {
@@ -89,7 +93,7 @@ final class StorageHealth: Sendable {
 
     /// Sorts a failed write: true (and counted) when it failed for lack of space.
     func isFullFailure(_ error: any Error) -> Bool {
-        guard StorageFailure.isFull(error) else { return false }
+        guard isFullError(error) else { return false }
         noteFull()
         return true
     }

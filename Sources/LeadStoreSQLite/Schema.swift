@@ -1,4 +1,5 @@
 import GRDB
+import LeadStore
 
 /// The database schema as named migrations. A migration that has landed on main is never edited:
 /// later changes are new migrations appended here.

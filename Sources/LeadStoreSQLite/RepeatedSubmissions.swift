@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import LeadStore
 import LeadPolicy
 
 /// Recognises submissions seen before, inside the write transaction so that concurrent repeats are

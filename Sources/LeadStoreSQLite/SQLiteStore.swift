@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LeadStore
 import Logging
 
 /// The SQLite implementation of every repository: one GRDB `DatabasePool` in WAL mode, with one

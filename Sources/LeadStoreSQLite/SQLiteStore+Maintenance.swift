@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import GRDB
+import LeadStore
 import LeadPolicy
 
 extension SQLiteStore {

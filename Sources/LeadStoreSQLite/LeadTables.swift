@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LeadStore
 import LeadPolicy
 
 /// Maps leads, their decisions and their delivery attempts onto `lead`, `outbox` and
@@ -49,15 +50,11 @@ enum LeadTables {
     }
 
     static func text(_ fields: [String: JSONValue]) -> String {
-        var text = JSONText()
-        text.value(.object(fields), sortingKeys: false)
-        return text.text
+        LeadSubmission.Columns.text(fields)
     }
 
     static func text(_ tags: [String]) -> String {
-        var text = JSONText(capacity: 64)
-        text.array(tags) { $0.string($1) }
-        return text.text
+        LeadSubmission.Columns.text(tags)
     }
 
     /// Inserts a new lead; a routed one also enters the outbox, due at once.

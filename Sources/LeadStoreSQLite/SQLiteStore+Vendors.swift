@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LeadStore
 import LeadPolicy
 
 extension SQLiteStore: VendorRepository {

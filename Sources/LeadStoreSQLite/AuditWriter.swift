@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LeadStore
 import LeadPolicy
 
 /// Appends events to the hash chain inside one write transaction, reading the chain's tail once, so

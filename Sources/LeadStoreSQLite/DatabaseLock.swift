@@ -1,3 +1,4 @@
+import LeadStore
 import Foundation
 import Synchronization
 #if canImport(Glibc)

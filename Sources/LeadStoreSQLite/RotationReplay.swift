@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LeadStore
 import LeadPolicy
 
 /// A lead does not store its pool's rotation (every member's position: 20 KB a lead in a pool of a

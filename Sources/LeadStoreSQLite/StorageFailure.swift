@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LeadStore
 
 /// Tells a write refused for lack of space from any other failure, without the HTTP layer knowing
 /// which database is behind the store.
@@ -13,6 +14,10 @@ public enum StorageFailure {
 }
 
 extension SQLiteStore {
+    public func isStorageFull(_ error: any Error) -> Bool {
+        StorageFailure.isFull(error)
+    }
+
     /// Commits one tiny write (the `storage_probe` row), to learn whether the disk takes writes again
     /// after it was full, when nothing else writes (a full service gets no leads to try with).
     public func probeWrite() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LeadStore
 import LeadPolicy
 
 /// The `policy_version` table: one row per change to the policy, holding the policy after it.

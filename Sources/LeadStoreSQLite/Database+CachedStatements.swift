@@ -1,4 +1,5 @@
 import GRDB
+import LeadStore
 
 extension Database {
     /// Runs one statement prepared once per connection. `execute(sql:)` parses and authorizes the SQL

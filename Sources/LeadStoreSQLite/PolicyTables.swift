@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LeadStore
 import LeadPolicy
 
 /// Maps the policy onto its tables (`account`, `agent`, `pool`, `pool_member`, `rule`) and back.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LeadStore
 import LeadPolicy
 
 /// Where sealed CRM keys live, and the check value that tells a wrong master key before any of them

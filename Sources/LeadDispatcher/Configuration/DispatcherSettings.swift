@@ -98,8 +98,10 @@ public struct DispatcherSettings: Sendable {
         guard retryInitialDelay <= retryMaxDelay else {
             throw SettingsError(key: "retryInitialDelay", message: "must not exceed retryMaxDelay (\(retryMaxDelay))")
         }
-        if database.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw SettingsError(key: "database", message: "must be a file path")
+        if case .postgres(let url) = try DatabaseLocation(database) {
+            // Refused here, before anything is opened or logged: a URL taken for a path would become
+            // a file named after it, and its password a line of the log.
+            throw SettingsError(key: "database", message: "\(url): PostgreSQL is not available in this build yet; give a file path for the embedded SQLite store")
         }
         try CRMEndpoint.validate(crmURL, key: "crmUrl")
     }

@@ -23,7 +23,8 @@ final class PolicyIndex: Sendable {
     let preparedMatches: [PreparedMatch]
     /// False when no enabled rule looks at tags: the lead's tags are then not looked up at all.
     let rulesLookAtTags: Bool
-    /// The fields (lowered names) some rule is filed under: only these of a lead's fields are looked up.
+    /// The fields (named as the rules name them) some rule is filed under: only these of a lead's fields
+    /// are looked up, the way a condition looks its field up.
     let filedFields: [String]
 
     init(accounts: [Account], agents: [Agent], pools: [Pool], rules: [Rule]) {
@@ -119,7 +120,8 @@ enum RuleKey: Hashable, Sendable {
     /// Lowered: tags match case-insensitively.
     case tag(String)
     case vendor(String)
-    /// A field's lowered name and lowered value: a rule with an `equals` or `in` condition on it.
+    /// A field's name (as the condition names it) and lowered value: a rule with an `equals` or `in`
+    /// condition on it.
     case field(String, String)
 
     /// The keys a rule is filed under: a lead fits the rule only if it has one of them. Empty for a
@@ -131,7 +133,7 @@ enum RuleKey: Hashable, Sendable {
         if let vendorIDs = match.vendorIDs, !vendorIDs.isEmpty { return Set(vendorIDs.map(RuleKey.vendor)) }
         // A lead fits an `equals` or `in` condition only with one of its values in that field.
         for condition in match.fields ?? [] {
-            let name = condition.field.lowercased()
+            let name = condition.field
             switch condition.op {
             case .equals: return [.field(name, condition.loweredText)]
             case .in: return Set(condition.loweredTexts.map { .field(name, $0) })

@@ -6,7 +6,8 @@ import LeadPolicy
 extension SQLiteStore {
     /// A lead decided again when read is decided from its fields; one decided under a policy whose
     /// rules look at fields (`zip`, `city`: contact fields) keeps its decision written out before they
-    /// are erased, so that it reads the same afterwards.
+    /// are erased, so that it keeps its rule, route and target — its words quoting an erased value
+    /// say '(erased)' instead.
     public func eraseContactFields(receivedBefore cutoff: Date, actor: AuditActor) async throws -> Int {
         let policies = policyVersions
         return try await pool.write { db in
@@ -28,7 +29,9 @@ extension SQLiteStore {
                         encoder = JSONEncoder()
                         encoder?.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                     }
-                    decision = String(decoding: try encoder!.encode(lead.decision), as: UTF8.self)
+                    // Its words may quote the fields being erased: those quotes go with them.
+                    let erasedValues = fields.filter { ContactFields.names.contains($0.key.lowercased()) }.values.compactMap(FieldCondition.text)
+                    decision = String(decoding: try encoder!.encode(lead.decision.redacting(erasedValues)), as: UTF8.self)
                 }
                 erased.append((row["id"], LeadTables.text(ContactFields.erased(fields)), decision))
             }

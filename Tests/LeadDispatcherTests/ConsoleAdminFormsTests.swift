@@ -230,12 +230,15 @@ import LeadStoreSQLite
             let badTime = try await client.post("/console/agents/jane", form: Self.form(agent), cookie: cookie)
             #expect(badTime.status == .badRequest)
             #expect(badTime.text.contains(#"id="f-away_until-error""#), "\(badTime.text)")
-            agent[6] = ("away_until", "2027-01-04T09:00:00-06:00")
+            agent[6] = ("away_until", "2099-01-05T09:00:00-06:00")
             let away = try await client.post("/console/agents/jane", form: Self.form(agent), cookie: cookie)
             #expect(away.status == .seeOther, "\(away.text)")
-            #expect(try await client.send(.get, "/v1/agents/jane", token: service.adminToken)["away_until"] == .string("2027-01-04T15:00:00.000Z"))
+            #expect(try await client.send(.get, "/v1/agents/jane", token: service.adminToken)["away_until"] == .string("2099-01-05T15:00:00.000Z"))
             let janePage = try await client.send(.get, "/console/agents/jane", headers: [.cookie: cookie])
-            #expect(janePage.text.contains("2027-01-04T15:00:00.000Z"))
+            #expect(janePage.text.contains("2099-01-05T15:00:00.000Z"))
+            // The list says so where it says paused or active.
+            let list = try await client.send(.get, "/console/agents", headers: [.cookie: cookie])
+            #expect(list.text.contains("away until 2099-01-05T15:00:00.000Z"), "\(list.text)")
             // Back early: the input emptied clears it.
             agent[1] = ("fingerprint", Self.hidden("fingerprint", in: janePage) ?? "")
             agent[6] = ("away_until", "")

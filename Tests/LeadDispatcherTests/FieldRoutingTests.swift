@@ -106,13 +106,13 @@ import LeadStoreSQLite
         try await service.test { client in
             let token = service.adminToken
             try await SamplePolicy.create(client, token: token)
-            // Bob is away until 2030; Jane works weekdays nine to five in Chicago.
-            #expect(try await client.send(.patch, "/v1/agents/bob", token: token, json: #"{"away_until":"2030-01-01T00:00:00Z"}"#).status == .ok)
+            // Bob is away until 2099; Jane works weekdays nine to five in Chicago.
+            #expect(try await client.send(.patch, "/v1/agents/bob", token: token, json: #"{"away_until":"2099-01-01T00:00:00Z"}"#).status == .ok)
             let schedule = #"{"time_zone":"America/Chicago","days":["mon","tue","wed","thu","fri"],"from":"09:00","until":"17:00"}"#
             let patched = try await client.send(.patch, "/v1/agents/jane", token: token, json: #"{"schedule":\#(schedule)}"#)
             #expect(patched.status == .ok, "\(patched.text)")
             #expect(patched["schedule"] == (try JSONDecoder().decode(JSONValue.self, from: Data(schedule.utf8))))
-            #expect(try await client.send(.get, "/v1/agents/bob", token: token)["away_until"] == .string("2030-01-01T00:00:00.000Z"))
+            #expect(try await client.send(.get, "/v1/agents/bob", token: token)["away_until"] == .string("2099-01-01T00:00:00.000Z"))
 
             func preview(at: String) async throws -> [String: JSONValue] {
                 let response = try await client.send(.post, "/v1/route-preview", token: token,
@@ -131,13 +131,13 @@ import LeadStoreSQLite
             // Monday 10:15 in Chicago: Jane takes it; Bob is away.
             let monday = try await preview(at: "2026-12-07T16:15:00Z")
             #expect(monday["target"]?.objectValue?["agent_id"] == .string("jane"))
-            #expect(skips(monday) == ["bob: away away until 2030-01-01T00:00:00.000Z"])
+            #expect(skips(monday) == ["bob: away away until 2099-01-01T00:00:00.000Z"])
             // Saturday: nobody in the pool; the rule's fallback, the CRM's round robin.
             let saturday = try await preview(at: "2026-12-05T16:15:00Z")
             #expect(saturday["target"]?.objectValue?["kind"] == .string("admin"))
-            #expect(skips(saturday) == ["jane: off_hours off hours: Sat 10:15 America/Chicago", "bob: away away until 2030-01-01T00:00:00.000Z"])
-            // Back from time away: Bob rejoins on a Saturday in 2030.
-            let back = try await preview(at: "2030-01-05T16:15:00Z")
+            #expect(skips(saturday) == ["jane: off_hours off hours: Sat 10:15 America/Chicago", "bob: away away until 2099-01-01T00:00:00.000Z"])
+            // Back from time away: Bob rejoins on a Saturday in 2099.
+            let back = try await preview(at: "2099-01-03T16:15:00Z")
             #expect(back["target"]?.objectValue?["agent_id"] == .string("bob"))
 
             // A direct rule to an agent who is off hours finds nobody: its fallback applies.

@@ -54,10 +54,18 @@ enum AgentForm: ConsoleEntityForm {
         return body
     }
 
+    /// Whether the agent takes leads now, and if not why: paused, away until a time, or off hours.
+    static func stateWords(_ agent: Agent, now: Date) -> String {
+        guard agent.active else { return "paused" }
+        if let until = agent.awayUntil, now < until { return "away until \(Timestamp.string(until))" }
+        if let schedule = agent.schedule, !schedule.contains(now) { return "off hours (works \(ScheduleInputs.words(schedule)))" }
+        return "active"
+    }
+
     static func facts(_ agent: Agent, policy: Policy) -> [EntityPage.Fact] {
         let pools = policy.pools.filter { $0.members.contains { $0.agentID == agent.id } }
         return [
-            EntityPage.fact("State", agent.active ? "active" : "paused"),
+            EntityPage.fact("State", stateWords(agent, now: Date())),
             EntityPage.fact("Away until", agent.awayUntil.map(Timestamp.string) ?? "not away"),
             EntityPage.fact("Working hours", agent.schedule.map(ScheduleInputs.words) ?? "any time"),
             EntityPage.fact("Account", policy.account(agent.accountID)?.name ?? agent.accountID, link: AccountForm.page(agent.accountID)),

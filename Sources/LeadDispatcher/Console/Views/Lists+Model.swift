@@ -71,7 +71,7 @@ struct ListPage {
                  rows: policy.agents.map { agent in
                      [cell("\(agent.name) (\(agent.id))", link: AgentForm.page(agent.id)), cell(policy.account(agent.accountID)?.name ?? agent.accountID),
                       cell(String(agent.weight)), cell(agent.dailyCap.map(String.init) ?? "none"),
-                      cell(agent.active ? "active" : "paused", buttons: [pauseButton(agent, returnTo: "/console/agents")]),
+                      cell(AgentForm.stateWords(agent, now: Date()), buttons: [pauseButton(agent, returnTo: "/console/agents")]),
                       cell("their leads", link: "/console/leads?agent_id=\(ConsoleForm.percentEncoded(agent.id))")]
                  }, notice: notice, newLink: "/console/agents/new", newLabel: "New agent")
     }

@@ -257,3 +257,102 @@ def test_the_other_forms_tokens_users_keys_order_policy_and_simulate(page, fresh
     page.click("button:has-text('Restore version 2')")
     assert "?done=restored" in page.url
     assert [rule["id"] for rule in fresh.api("GET", "/v1/rules")["items"]] == ["first"]
+
+
+def test_every_edit_form_a_stale_form_a_double_submit_and_a_bulk_reroute(page, fresh):
+    fresh.api("POST", "/v1/accounts", {"id": "sunset", "name": "Sunset Realty", "admin_api_key": "bb-admin-key-sunset-0001"})
+    for agent_id, name in [("maria", "Maria Lopez"), ("dan", "Dan Okafor")]:
+        fresh.api("POST", "/v1/agents", {"id": agent_id, "account_id": "sunset", "name": name, "api_key": f"bb-user-key-{agent_id}-0002"})
+    fresh.api("POST", "/v1/pools", {"id": "buyers", "name": "Buyers", "members": [{"agent_id": "maria"}, {"agent_id": "dan"}]})
+    fresh.api("POST", "/v1/rules", {"id": "all", "name": "Everything", "priority": 1, "action": {"type": "pool", "pool_id": "buyers"}})
+    fresh.api("POST", "/v1/vendors", {"id": "zillow", "name": "Zillow"})
+    sign_in(page, fresh, ADMIN)
+
+    # An account renamed and its key replaced (never shown back), deactivated and activated again.
+    page.goto(fresh.base + "/console/accounts/sunset")
+    assert page.locator("#f-admin_api_key").input_value() == ""
+    page.fill("#f-name", "Sunset Realty Group")
+    page.fill("#f-admin_api_key", "bb-admin-key-sunset-7777")
+    submit(page)
+    assert page.url.endswith("/console/accounts/sunset?done=saved"), page.inner_text("main")
+    assert "7777" in page.inner_text("main") and "bb-admin-key-sunset-7777" not in page.content()
+    account = fresh.api("GET", "/v1/accounts/sunset")
+    assert account["name"] == "Sunset Realty Group" and account["admin_api_key"].endswith("7777")
+    page.click("button:has-text('Deactivate')")
+    assert fresh.api("GET", "/v1/accounts/sunset")["active"] is False
+    page.click("button:has-text('Activate')")
+    assert fresh.api("GET", "/v1/accounts/sunset")["active"] is True
+
+    # An agent's weight and a pool's member weight and sticky days.
+    page.goto(fresh.base + "/console/agents/maria")
+    page.fill("#f-weight", "3")
+    submit(page)
+    assert page.url.endswith("/console/agents/maria?done=saved") and fresh.api("GET", "/v1/agents/maria")["weight"] == 3
+    page.goto(fresh.base + "/console/pools/buyers")
+    page.click("text=Edit members, weights and sticky days")
+    page.fill("#f-sticky_days", "7")
+    page.fill("#f-members-1--weight", "2")
+    submit(page)
+    assert page.url.endswith("/console/pools/buyers?done=saved"), page.inner_text("main")
+    pool = fresh.api("GET", "/v1/pools/buyers")
+    assert pool["sticky_days"] == 7 and [m.get("weight") for m in pool["members"]] == [None, 2], pool
+
+    # A rule renamed, disabled and enabled; a vendor's rate limit and dedupe window.
+    page.goto(fresh.base + "/console/rules/all")
+    page.fill("#f-name", "Every lead")
+    submit(page)
+    assert fresh.api("GET", "/v1/rules/all")["name"] == "Every lead"
+    page.click("button:has-text('Disable')")
+    assert fresh.api("GET", "/v1/rules/all")["enabled"] is False
+    page.click("button:has-text('Enable')")
+    assert fresh.api("GET", "/v1/rules/all")["enabled"] is True
+    page.goto(fresh.base + "/console/vendors/zillow")
+    page.fill("#f-rate_limit_per_minute", "120")
+    page.fill("#f-dedupe_window_minutes", "15")
+    submit(page)
+    vendor = fresh.api("GET", "/v1/vendors/zillow")
+    assert vendor["rate_limit_per_minute"] == 120 and vendor["dedupe_window_minutes"] == 15, vendor
+
+    # A stale form: another tab saved first; this one says so and keeps the newer change.
+    page.goto(fresh.base + "/console/agents/dan")
+    other = page.context.new_page()
+    other.goto(fresh.base + "/console/agents/dan")
+    other.fill("#f-weight", "4")
+    other.click("form.entity button[value=save]")
+    assert other.url.endswith("?done=saved")
+    other.close()
+    page.fill("#f-name", "Daniel Okafor")
+    submit(page)
+    assert "changed by someone else" in page.inner_text("main")
+    dan = fresh.api("GET", "/v1/agents/dan")
+    assert dan["weight"] == 4 and dan["name"] == "Dan Okafor", dan
+
+    # A create form sent again with the back button makes one entity.
+    page.goto(fresh.base + "/console/agents/new")
+    page.fill("#f-name", "Lee Park")
+    page.fill("#f-api_key", "bb-user-key-lee-00004")
+    submit(page)
+    assert "?done=created" in page.url
+    page.go_back()
+    page.fill("#f-name", "Lee Park")
+    page.fill("#f-api_key", "bb-user-key-lee-00004")
+    submit(page)
+    assert "?done=again" in page.url and "sent already" in page.inner_text("main")
+    assert [a["id"] for a in fresh.api("GET", "/v1/agents")["items"]].count("lee-park") == 1
+
+    # A CRM outage, then one bulk reroute: Maria has left the pool, so both dead leads go to Dan.
+    key = fresh.api("POST", "/v1/vendors/zillow/rotate-key", {})["api_key"]
+    fresh.crm.down = True
+    ids = [fresh.api("POST", "/clientapi/lead-import", {"fname": name}, token=key)["lead_id"] for name in ["Ann", "Bo"]]
+    wait_for("the leads dead", lambda: all(fresh.api("GET", "/v1/leads/" + i)["status"] == "dead" for i in ids))
+    fresh.crm.down = False
+    fresh.api("PATCH", "/v1/pools/buyers", {"members": [{"agent_id": "dan"}]})
+    page.goto(fresh.base + "/console/recover")
+    page.select_option("#f-action", "reroute")
+    page.select_option("#f-status", "dead")
+    page.click("form.filters button[type=submit]")
+    assert "2 leads match" in page.inner_text("main")
+    page.click("text=Reroute these 2 leads")
+    assert "Rerouted: 2 leads" in page.inner_text("main"), page.inner_text("main")
+    wait_for("the leads delivered", lambda: all(fresh.api("GET", "/v1/leads/" + i)["status"] == "delivered" for i in ids))
+    assert {fresh.api("GET", "/v1/leads/" + i)["target"]["agent_id"] for i in ids} == {"dan"}

@@ -54,6 +54,17 @@ import LeadStoreSQLite
             let second = try await client.post("/console/agents/new", form: Self.form(fields), cookie: cookie)
             #expect(second.headers[.location] == "/console/agents/jane-doe?done=again")
             #expect(try await client.send(.get, "/v1/agents", token: service.adminToken).items.count == 1)
+            // The back button: pages are not cached, so the form comes back with a new form_id; the same
+            // values sent again still make one agent. Other values make another.
+            let shownAgain = try await client.send(.get, "/console/agents/new", headers: [.cookie: cookie])
+            fields[1] = ("form_id", try #require(Self.hidden("form_id", in: shownAgain)))
+            let third = try await client.post("/console/agents/new", form: Self.form(fields), cookie: cookie)
+            #expect(third.headers[.location] == "/console/agents/jane-doe?done=again")
+            fields[2] = ("name", "Jane Roe")
+            let other = try await client.post("/console/agents/new", form: Self.form(fields), cookie: cookie)
+            #expect(other.headers[.location] == "/console/agents/jane-roe?done=created", "\(other.text)")
+            #expect(try await client.send(.get, "/v1/agents", token: service.adminToken).items.count == 2)
+            _ = try await client.post("/console/agents/jane-roe/delete", form: Self.form([("csrf_token", csrf)]), cookie: cookie)
 
             // The page shows the key's mask only; the change is the user's in the audit log.
             let page = try await client.send(.get, "/console/agents/jane-doe", headers: [.cookie: cookie])

@@ -114,14 +114,14 @@ struct ConsoleDirectoryController {
     @Sendable func createVendor(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let form = try await ConsoleForm.read(&request)
-        if let again = try claim(form, context) { return again }
+        if let again = try claim(form, section: "/console/vendors", context) { return again }
         do {
             let (vendor, key) = try await VendorController.create(Self.vendorBody(form, creating: true), in: vendors, actor: context.actor)
-            once.finish(form["form_id"], user: context.consoleUser?.id ?? "", location: "/console/vendors/\(vendor.id)")
+            once.finish(form, section: "/console/vendors", user: context.consoleUser?.id ?? "", location: "/console/vendors/\(vendor.id)")
             return try vendorPage(request, context, vendor, values: Self.values(vendor), notice: "Created.",
                                   secret: Self.keyOnce(key, what: "The vendor's key", use: "Give it to the vendor: they post leads with it as api_key (or a Bearer token)."))
         } catch {
-            once.release(form["form_id"], user: context.consoleUser?.id ?? "")
+            once.release(form, section: "/console/vendors", user: context.consoleUser?.id ?? "")
             return try vendorPage(request, context, nil, values: form, errors: try FormErrors(error, inputs: Self.vendorInputs),
                                   status: FormErrors.status(of: error))
         }
@@ -185,16 +185,16 @@ struct ConsoleDirectoryController {
     @Sendable func createToken(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let form = try await ConsoleForm.read(&request)
-        if let again = try claim(form, context) { return again }
+        if let again = try claim(form, section: "/console/tokens", context) { return again }
         do {
             var body: [String: JSONValue] = ["role": .string(form["role"] ?? "")]
             body["name"] = FormBody.text(form, "name", clearing: false)
             let (token, secret) = try await TokenController.create(body, in: tokens, actor: context.actor)
-            once.finish(form["form_id"], user: context.consoleUser?.id ?? "", location: "/console/tokens/\(token.id)")
+            once.finish(form, section: "/console/tokens", user: context.consoleUser?.id ?? "", location: "/console/tokens/\(token.id)")
             return try tokenPage(request, context, token, values: [:], notice: "Created.",
                                  secret: Self.keyOnce(secret, what: "The token", use: "Send it as Authorization: Bearer … to the REST API."))
         } catch {
-            once.release(form["form_id"], user: context.consoleUser?.id ?? "")
+            once.release(form, section: "/console/tokens", user: context.consoleUser?.id ?? "")
             return try tokenPage(request, context, nil, values: form, errors: try FormErrors(error, inputs: ["name", "role"]),
                                  status: FormErrors.status(of: error))
         }
@@ -245,17 +245,17 @@ struct ConsoleDirectoryController {
     @Sendable func createUser(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let form = try await ConsoleForm.read(&request)
-        if let again = try claim(form, context) { return again }
+        if let again = try claim(form, section: "/console/users", context) { return again }
         do {
             var body: [String: JSONValue] = ["email": .string(form["email"] ?? ""), "role": .string(form["role"] ?? "")]
             body["name"] = FormBody.text(form, "name", clearing: false)
             if let password = form["password"], !password.isEmpty { body["password"] = .string(password) }
             let (user, generated) = try await UserController.create(body, in: users, actor: context.actor)
-            once.finish(form["form_id"], user: context.consoleUser?.id ?? "", location: "/console/users/\(user.id)")
+            once.finish(form, section: "/console/users", user: context.consoleUser?.id ?? "", location: "/console/users/\(user.id)")
             return try userPage(request, context, user, values: Self.values(user), notice: "Created.",
                                 secret: generated.map { Self.keyOnce($0, what: "Their password", use: "Give it to \(user.email) to sign in with.") })
         } catch {
-            once.release(form["form_id"], user: context.consoleUser?.id ?? "")
+            once.release(form, section: "/console/users", user: context.consoleUser?.id ?? "")
             var shown = form
             shown.removeValue(forKey: "password")
             return try userPage(request, context, nil, values: shown, errors: try FormErrors(error, inputs: ["email", "name", "role", "password"]),
@@ -304,8 +304,8 @@ struct ConsoleDirectoryController {
     // MARK: Shared
 
     /// A second post of a create form that succeeded: to what it made.
-    func claim(_ form: [String: String], _ context: Context) throws -> Response? {
-        switch once.claim(form["form_id"], user: context.consoleUser?.id ?? "") {
+    func claim(_ form: [String: String], section: String, _ context: Context) throws -> Response? {
+        switch once.claim(form, section: section, user: context.consoleUser?.id ?? "") {
         case .first: return nil
         case .done(let location): return .redirect(to: location + "?done=again", type: .normal)
         case .inFlight: throw ConsolePageError(.conflict, "This form is being saved already: wait a moment, then open the list.")

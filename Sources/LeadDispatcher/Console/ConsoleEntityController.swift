@@ -50,7 +50,7 @@ struct ConsoleEntityController<Form: ConsoleEntityForm> {
         if form["intent"] == "preview" {
             return try await preview(request, context, entity: nil, form: form)
         }
-        switch once.claim(form["form_id"], user: user) {
+        switch once.claim(form, section: Form.section, user: user) {
         case .done(let location):
             return .redirect(to: location + "?done=again", type: .normal)
         case .inFlight:
@@ -61,10 +61,10 @@ struct ConsoleEntityController<Form: ConsoleEntityForm> {
         do {
             let (id, _) = try await PolicyEntityController<Entity>.create(Form.body(form, creating: true), in: policies, actor: context.actor)
             let location = Form.page(id)
-            once.finish(form["form_id"], user: user, location: location)
+            once.finish(form, section: Form.section, user: user, location: location)
             return .redirect(to: location + "?done=created", type: .normal)
         } catch {
-            once.release(form["form_id"], user: user)
+            once.release(form, section: Form.section, user: user)
             return try await refused(error, request, context, entity: nil, form: form)
         }
     }

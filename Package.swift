@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "LeadPolicy", targets: ["LeadPolicy"]),
         .library(name: "LeadStore", targets: ["LeadStore"]),
         .library(name: "LeadStoreSQLite", targets: ["LeadStoreSQLite"]),
+        .library(name: "LeadStorePostgres", targets: ["LeadStorePostgres"]),
         .library(name: "LeadDispatcher", targets: ["LeadDispatcher"]),
     ],
     dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The routing policy: pure data and decisions, Foundation only.
@@ -57,6 +59,19 @@ let package = Package(
                 "LeadPolicy",
                 "LeadStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // PostgreSQL, for several instances on one database: the repositories on postgres-nio
+        // (schema, migrations under an advisory lock, the audit chain's head row). Its types stay here.
+        .target(
+            name: "LeadStorePostgres",
+            dependencies: [
+                "LeadPolicy",
+                "LeadStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -92,8 +107,10 @@ let package = Package(
                 "LeadDispatcher",
                 "LeadStore",
                 "LeadStoreSQLite",
+                "LeadStorePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -123,6 +140,7 @@ let package = Package(
                 "DispatcherStores",
                 "LeadStore",
                 "LeadStoreSQLite",
+                "LeadStorePostgres",
                 "LeadPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -135,10 +153,24 @@ let package = Package(
             dependencies: ["LeadPolicy"],
             swiftSettings: swiftSettings
         ),
+        // A throwaway PostgreSQL cluster on a loopback port, started by the tests that need one.
+        .target(
+            name: "PostgresTestCluster",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PostgresTestCluster",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LeadStoreTests",
             // GRDB only to tamper with a closed database the way an intruder would.
-            dependencies: ["LeadStore", "LeadStoreSQLite", "LeadPolicy", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "LeadStore", "LeadStoreSQLite", "LeadStorePostgres", "PostgresTestCluster", "LeadPolicy",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -148,6 +180,7 @@ let package = Package(
                 "DispatcherStores",
                 "LeadStore",
                 "LeadStoreSQLite",
+                "PostgresTestCluster",
                 "LeadPolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

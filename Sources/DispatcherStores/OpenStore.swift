@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LeadDispatcher
 import LeadStore
+import LeadStorePostgres
 import LeadStoreSQLite
 import Logging
 
@@ -20,6 +21,9 @@ public func buildApplication(_ settings: DispatcherSettings, logger: Logger? = n
 /// A key file is created only with a new database: a missing key file beside an existing database is
 /// a lost key, and a new one would open none of its keys.
 public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
+    if case .postgres(let url) = settings.databaseLocation {
+        throw StoreError.conflict("\(url): only `lead-dispatcher migrate` runs on PostgreSQL in this build; give a file path for the embedded SQLite store")
+    }
     let databaseExists = FileManager.default.fileExists(atPath: settings.database)
     let masterKey: MasterKey
     do {
@@ -36,6 +40,20 @@ public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
         throw StoreError.masterKey("""
             the key from \(MasterKeySource.describe(settings)) does not open the CRM keys stored in \(settings.database); \
             start with the key they were sealed with (after `secrets rotate`, the key file it wrote)
+            """)
+    }
+}
+
+/// Opens a PostgreSQL database for a command or the service: connects (saying plainly why not),
+/// migrates and checks the master key, which must come from the environment or an explicit key file.
+public func openPostgresStore(_ url: PostgresURL, settings: DispatcherSettings, logger: Logger) async throws -> PostgresStore {
+    let masterKey = try MasterKeySource.resolve(settings, create: false)
+    do {
+        return try await PostgresStore.open(url.endpoint, masterKey: masterKey, logger: logger)
+    } catch StoreError.wrongMasterKey {
+        throw StoreError.masterKey("""
+            the key from \(MasterKeySource.describe(settings)) does not open the CRM keys stored in \(url): \
+            every instance on one database must use the same master key
             """)
     }
 }

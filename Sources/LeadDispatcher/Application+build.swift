@@ -12,7 +12,7 @@ public func buildApplication(_ settings: DispatcherSettings, store: some Dispatc
     // Where leads come in, where they are kept and where they go, so a typo shows at the first look.
     var metadata: Logger.Metadata = [
         "address": .string("\(settings.host):\(settings.port)"),
-        "database": .string(settings.database),
+        "database": .string(settings.databaseDescription),
         "crm_url": .string(CRMURL.redacted(settings.crmURL)),
     ]
     for setting in try await store.durabilitySettings() { metadata[setting.name] = .string(setting.value) }

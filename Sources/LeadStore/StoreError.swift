@@ -14,6 +14,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case secretUnreadable(owner: String)
     case notFound(kind: String, id: String)
     case conflict(String)
+    /// The database server cannot be reached, or refuses to let the service in (a wrong password, a
+    /// database that does not exist): what and where, never the password.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -30,6 +33,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound(let kind, let id):
             "no \(kind) '\(id)'"
         case .conflict(let message):
+            message
+        case .unavailable(let message):
             message
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import LeadStore
 import DispatcherStores
 import LeadStoreSQLite
+import Logging
 
 /// `lead-dispatcher migrate`: creates or upgrades the database schema (the service does it too at
 /// start-up), then prints the migrations it applied, if any.
@@ -14,14 +15,26 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let settings = try await common.settings()
         try await CommandFailure.reporting {
-            let store = try SQLiteStore.forCommand(settings, readOnly: false)
-            for migration in store.migrationsApplied {
+            let applied: [String]
+            let latest: String
+            switch settings.databaseLocation {
+            case .sqlite:
+                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                applied = store.migrationsApplied
+                latest = try await store.appliedMigrations().last ?? "none"
+            case .postgres(let url):
+                // Another instance migrating at the same moment is waited for (an advisory lock).
+                let store = try await openPostgresStore(url, settings: settings, logger: Logger(label: "lead-dispatcher.migrate"))
+                applied = store.migrationsApplied
+                latest = try await store.appliedMigrations().last ?? "none"
+                await store.close()
+            }
+            for migration in applied {
                 print("applied \(migration)")
             }
-            let latest = try await store.appliedMigrations().last ?? "none"
-            print(store.migrationsApplied.isEmpty
-                ? "database \(settings.database) was up to date (schema \(latest)); nothing to apply"
-                : "database \(settings.database) is up to date (schema \(latest))")
+            print(applied.isEmpty
+                ? "database \(settings.databaseDescription) was up to date (schema \(latest)); nothing to apply"
+                : "database \(settings.databaseDescription) is up to date (schema \(latest))")
         }
     }
 }

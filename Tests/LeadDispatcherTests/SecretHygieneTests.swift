@@ -159,4 +159,28 @@ import LeadStoreSQLite
         // The scanner sees every fragment in use, so it would see a new one too.
         #expect(found == allowed)
     }
+
+    /// On PostgreSQL a value interpolated into a query is sent as a bound parameter (`PostgresQuery`'s
+    /// interpolation); only text given as `unsafeSQL:` goes into the statement itself, and there every
+    /// interpolation is one of these fragments, built from constants in code.
+    @Test func postgresUnsafeSQLInterpolatesOnlyConstants() throws {
+        let allowed: Set<String> = ["column", "table"]
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/LeadStorePostgres")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
+        #expect(files.count > 5)
+        var found: Set<String> = []
+        for file in files {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for line in text.split(separator: "\n") where line.contains("unsafeSQL:") {
+                var rest = line[line.range(of: "unsafeSQL:")!.upperBound...]
+                while let range = rest.range(of: "\\(") {
+                    let name = String(rest[range.upperBound...].prefix { $0 != ")" })
+                    found.insert(name)
+                    #expect(allowed.contains(name), "\(file): unsafeSQL interpolates \(name)")
+                    rest = rest[range.upperBound...]
+                }
+            }
+        }
+        #expect(found == allowed)
+    }
 }

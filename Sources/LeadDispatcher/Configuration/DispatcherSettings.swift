@@ -98,12 +98,23 @@ public struct DispatcherSettings: Sendable {
         guard retryInitialDelay <= retryMaxDelay else {
             throw SettingsError(key: "retryInitialDelay", message: "must not exceed retryMaxDelay (\(retryMaxDelay))")
         }
-        if case .postgres(let url) = try DatabaseLocation(database) {
-            // Refused here, before anything is opened or logged: a URL taken for a path would become
-            // a file named after it, and its password a line of the log.
-            throw SettingsError(key: "database", message: "\(url): PostgreSQL is not available in this build yet; give a file path for the embedded SQLite store")
-        }
+        // Parsed here, before anything is opened or logged: a malformed URL is named (without its
+        // password) rather than taken for a file path.
+        _ = try DatabaseLocation(database)
         try CRMEndpoint.validate(crmURL, key: "crmUrl")
+    }
+
+    /// Where the database is: a SQLite file, or a PostgreSQL server (`postgres://…`).
+    public var databaseLocation: DatabaseLocation {
+        (try? DatabaseLocation(database)) ?? .sqlite(path: database)
+    }
+
+    /// The database for a message or a log line: the path, or the URL with its password hidden.
+    public var databaseDescription: String {
+        switch databaseLocation {
+        case .sqlite(let path): path
+        case .postgres(let url): url.description
+        }
     }
 
     /// The key file in force: the configured one, or `<database>.key`.

@@ -9,6 +9,16 @@ public enum MasterKeySource {
         if let secretKey = settings.secretKey {
             return try MasterKey(base64: secretKey)
         }
+        if case .postgres = settings.databaseLocation {
+            // No file is made beside a URL: every instance on the database must be given the same key.
+            guard let keyFile = settings.keyFile else {
+                throw StoreError.masterKey("""
+                    a PostgreSQL database needs the master key from DISPATCHER_SECRET_KEY (secretKey) or an explicit keyFile, \
+                    the same on every instance (make one with: openssl rand -base64 32)
+                    """)
+            }
+            return try MasterKey.loadOrCreate(keyFile: keyFile, create: false)
+        }
         return try MasterKey.loadOrCreate(keyFile: settings.effectiveKeyFile, create: create)
     }
 

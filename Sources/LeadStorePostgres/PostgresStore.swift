@@ -1,0 +1,88 @@
+import Foundation
+import LeadStore
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL implementation of the repositories, for one or several instances on one database.
+///
+/// One `PostgresClient` (a pool of connections) per store, run for as long as the store is open.
+/// Unlike SQLite, several processes write this database at once: whatever one process could keep to
+/// itself (the audit chain's tail, a rotation, a claim) is taken from rows locked in the transaction
+/// that uses it — see ARCHITECTURE.md, "Several instances on PostgreSQL".
+public final class PostgresStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    /// Nil for a store opened without a master key (commands that never open a CRM key).
+    let secretBox: SecretBox?
+    /// Where the database is, for messages: `user@host:port/database`, never the password.
+    public let location: String
+    /// The migrations this open applied, oldest first (empty when the schema was up to date).
+    public let migrationsApplied: [String]
+    private let running: Task<Void, Never>
+
+    /// Connects, migrates (waiting for another instance migrating at the same moment), and checks the
+    /// master key against the keys stored (the first store to open an empty database records it).
+    ///
+    /// Throws `StoreError.unavailable` naming the server and what went wrong when the server cannot be
+    /// reached or refuses the user, and `StoreError.wrongMasterKey` when another key sealed the keys.
+    public static func open(_ endpoint: PostgresEndpoint, masterKey: MasterKey?, migrate: Bool = true,
+                            logger: Logger = Logger(label: "lead-dispatcher.postgres")) async throws -> PostgresStore {
+        let location = endpoint.description
+        try await checkReachable(endpoint, logger: logger)
+        let client = PostgresClient(configuration: endpoint.clientConfiguration, backgroundLogger: logger)
+        // Started at once, up to its first suspension, so that the pool is running before the first query.
+        let running = Task.immediate { await client.run() }
+        do {
+            let applied = migrate ? try await PostgresMigrator.migrate(client, logger: logger) : []
+            if !migrate {
+                let names = try await PostgresMigrator.applied(client, logger: logger)
+                guard names == PostgresMigrator.allNames else {
+                    throw StoreError.conflict("the database \(location) is not fully migrated: run `lead-dispatcher migrate`")
+                }
+            }
+            let secretBox = masterKey.map(SecretBox.init(masterKey:))
+            if let secretBox {
+                try await PostgresSealedSecrets.verify(secretBox, client: client, logger: logger)
+            }
+            return PostgresStore(client: client, running: running, logger: logger, secretBox: secretBox, location: location,
+                                 migrationsApplied: applied)
+        } catch {
+            running.cancel()
+            await running.value
+            throw error
+        }
+    }
+
+    private init(client: PostgresClient, running: Task<Void, Never>, logger: Logger, secretBox: SecretBox?, location: String,
+                 migrationsApplied: [String]) {
+        self.client = client
+        self.running = running
+        self.logger = logger
+        self.secretBox = secretBox
+        self.location = location
+        self.migrationsApplied = migrationsApplied
+    }
+
+    /// Closes every connection.
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    /// The box that opens stored CRM keys; throws for a store opened without a master key.
+    func requireSecretBox() throws -> SecretBox {
+        guard let secretBox else { throw StoreError.masterKey("this database was opened without a master key") }
+        return secretBox
+    }
+
+    /// One connection before the pool starts: the pool retries a failing server quietly and forever,
+    /// which at start would hang the service instead of saying what is wrong.
+    private static func checkReachable(_ endpoint: PostgresEndpoint, logger: Logger) async throws {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try endpoint.connectionConfiguration(), id: 0, logger: logger)
+            try? await connection.close()
+        } catch {
+            throw StoreError.unavailable(PostgresFailure.words(error, endpoint: endpoint))
+        }
+    }
+}

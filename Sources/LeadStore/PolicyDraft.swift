@@ -29,6 +29,20 @@ public struct PolicyDraft: Sendable {
         secretMasks[owner] != nil
     }
 
+    /// Every account and agent must have its CRM key, stored or given now.
+    public func requireSecrets() throws(PolicyError) {
+        func check<Entity: PolicyEntity>(_ entities: [Entity]) throws(PolicyError) {
+            for (index, entity) in entities.enumerated() {
+                guard let owner = entity.secretOwner, let field = Entity.secretField else { continue }
+                if !hasSecret(for: owner) {
+                    throw .invalid("\(Entity.collection)[\(index)].\(field)", "is required for a new \(Entity.kind)")
+                }
+            }
+        }
+        try check(policy.accounts)
+        try check(policy.agents)
+    }
+
     /// Every id of every kind, so generated ids never collide.
     public func ids<Entity: PolicyEntity>(of kind: Entity.Type) -> Set<String> {
         Set(policy[keyPath: Entity.keyPath].map(\.id))

@@ -13,7 +13,7 @@ enum PostgresMigrator {
 
     /// Returns the names of the migrations this call applied, oldest first.
     static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [String] {
-        try await client.withTransaction(logger: logger) { connection in
+        try await PostgresStore.unwrapped { try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS schema_migration (name text PRIMARY KEY, position integer NOT NULL, applied_at text NOT NULL)
@@ -30,7 +30,7 @@ enum PostgresMigrator {
                 appliedNow.append(migration.name)
             }
             return appliedNow
-        }
+        } }
     }
 
     /// The names of the migrations applied, in the order they apply; empty before the first.

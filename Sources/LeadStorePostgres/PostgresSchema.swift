@@ -12,6 +12,8 @@
 ///   to the log locks this one row last, takes the next position from it and moves it, so instances
 ///   append one after another in commit order, without gaps (a sequence object would leave gaps on
 ///   rollback and could hand out positions out of commit order).
+/// - `policy_generation` is moved by every change to the policy, so that every instance can tell
+///   whether the policy it keeps in memory is still the one in force.
 /// - `outbox.claimed_by` names the instance holding a claim, so that only its owner records an outcome
 ///   and a claim is taken over only once its lease has ended.
 enum PostgresSchema {
@@ -213,6 +215,10 @@ enum PostgresSchema {
             policy_json text NOT NULL
         )
         """,
+        // Moved by every change to the policy tables, even one that records no version (a reordering):
+        // what an instance compares its cached policy with.
+        "CREATE TABLE policy_generation (id integer PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL)",
+        "INSERT INTO policy_generation (id, generation) VALUES (1, 0)",
         """
         CREATE TABLE policy_version_secret (
             version integer NOT NULL REFERENCES policy_version(version) ON DELETE CASCADE,

@@ -16,7 +16,7 @@ enum PostgresSealedSecrets {
     /// the other finds it written and refuses. Throws `StoreError.wrongMasterKey`.
     static func verify(_ box: SecretBox, client: PostgresClient, logger: Logger) async throws {
         let sealed = try box.seal(checkText, owner: checkOwner)
-        try await client.withTransaction(logger: logger) { connection in
+        try await PostgresStore.unwrapped { try await client.withTransaction(logger: logger) { connection in
             // Keys stored before any check value (none on a database this service set up) must open too.
             let existing = try await connection.query("SELECT sealed FROM master_key_check WHERE id = 1", logger: logger)
                 .collect().first?.decode(ByteBuffer.self)
@@ -33,7 +33,7 @@ enum PostgresSealedSecrets {
                     INSERT INTO master_key_check (id, sealed) VALUES (1, \(ByteBuffer(data: sealed))) ON CONFLICT (id) DO NOTHING
                     """, logger: logger)
             }
-        }
+        } }
         guard try await opens(box, client: client, logger: logger) else { throw StoreError.wrongMasterKey }
     }
 

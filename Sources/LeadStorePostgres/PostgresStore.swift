@@ -86,3 +86,21 @@ public final class PostgresStore: Sendable {
         }
     }
 }
+
+extension PostgresStore {
+    /// Runs `body` in one transaction, committed when it returns and rolled back when it throws;
+    /// the error thrown is `body`'s own (a `PolicyError` stays one), not the driver's wrapper.
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await Self.unwrapped { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
+    }
+
+    static func unwrapped<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError { throw closureError }
+            if let failure = error.beginError ?? error.commitError ?? error.rollbackError { throw failure }
+            throw error
+        }
+    }
+}

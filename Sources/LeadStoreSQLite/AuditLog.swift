@@ -5,18 +5,11 @@ import LeadPolicy
 
 /// Appends to and reads the hash-chained `audit_event` table.
 enum AuditLog {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    static var encoder: JSONEncoder { PolicyColumnJSON.encoder }
 
     /// The stored text of a before or after document: keys sorted, as `encoder` writes it.
     static func text(_ value: JSONValue?) throws -> String? {
-        guard let value else { return nil }
-        var text = JSONText()
-        text.value(value, sortingKeys: true)
-        return text.text
+        AuditText.text(value)
     }
 
     /// Each event's `prev_hash`, read beside it: the hash of the event before it in the log (by its

@@ -128,6 +128,6 @@ enum PolicyTables {
     }
 
     private static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try AuditLog.encoder.encode(value), as: UTF8.self)
+        try PolicyColumnJSON.text(value)
     }
 }

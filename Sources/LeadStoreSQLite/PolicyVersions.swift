@@ -33,18 +33,9 @@ extension PolicyVersions {
     static func policy(_ version: Int?, in db: Database) throws -> Policy {
         guard let version else { return Policy() }
         guard let text = try String.fetchOne(try db.cachedStatement(sql: "SELECT policy_json FROM policy_version WHERE version = ?"),
-                                             arguments: [version]),
-              case .object(var document) = try JSONParser.parse(text.utf8) else {
-            throw StoreError.conflict("policy version \(version) is missing or unreadable")
+                                             arguments: [version]) else {
+            throw StoreError.conflict("policy version \(version) is missing")
         }
-        for (collection, secret) in [(Account.collection, Account.secretField), (Agent.collection, Agent.secretField)] {
-            guard let secret, case .array(let items)? = document[collection] else { continue }
-            document[collection] = .array(items.map { item in
-                guard case .object(var fields) = item else { return item }
-                fields.removeValue(forKey: secret)
-                return .object(fields)
-            })
-        }
-        return try JSONValue.object(document).decode(Policy.self)
+        return try PolicyVersionDocument.policy(fromText: text, version: version)
     }
 }

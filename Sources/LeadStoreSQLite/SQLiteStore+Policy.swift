@@ -51,7 +51,7 @@ extension SQLiteStore: PolicyRepository {
             var draft = PolicyDraft(policy: stored.policy, secretMasks: stored.secretMasks, vendorIDs: vendorIDs)
             let value = try change(&draft, db)
             try draft.policy.validate(context: draft.validationContext)
-            try Self.requireSecrets(draft)
+            try draft.requireSecrets()
             var sealed: [SecretOwner: Data] = [:]
             for (owner, secret) in draft.newSecrets {
                 sealed[owner] = try secretBox.seal(secret, owner: owner)
@@ -88,20 +88,7 @@ extension SQLiteStore: PolicyRepository {
     public func policyWarnings() async throws -> [String] {
         let secretBox = try requireSecretBox()
         let (stored, keys) = try await pool.read { db in (try PolicyTables.load(db), try PolicyTables.sealedKeys(db)) }
-        var warnings = PolicyWarnings.unreachableRules(in: stored.policy)
-        func placeholders<Entity: PolicyEntity>(_ entities: [Entity]) {
-            for (index, entity) in entities.enumerated() {
-                guard let owner = entity.secretOwner, let field = Entity.secretField, let sealed = keys[owner],
-                      let key = try? secretBox.open(sealed, owner: owner), PlaceholderKey.isPlaceholder(key) else { continue }
-                warnings.append("""
-                    \(Entity.collection)[\(index)].\(field): \(Entity.kind) '\(entity.id)' still has a placeholder key \
-                    (\(PlaceholderKey.prefix)…) from Config/policy.example.json: its leads are not delivered until it holds its real Buying Buddy key
-                    """)
-            }
-        }
-        placeholders(stored.policy.accounts)
-        placeholders(stored.policy.agents)
-        return warnings
+        return stored.warnings { owner in keys[owner].flatMap { try? secretBox.open($0, owner: owner) } }
     }
 
     public func secret(for owner: SecretOwner) async throws -> String? {
@@ -116,19 +103,5 @@ extension SQLiteStore: PolicyRepository {
             }
         }
         return try sealed.map { try requireSecretBox().open($0, owner: owner) }
-    }
-
-    /// Every account and agent must have its CRM key, stored or given now.
-    static func requireSecrets(_ draft: PolicyDraft) throws(PolicyError) {
-        func check<Entity: PolicyEntity>(_ entities: [Entity]) throws(PolicyError) {
-            for (index, entity) in entities.enumerated() {
-                guard let owner = entity.secretOwner, let field = Entity.secretField else { continue }
-                if !draft.hasSecret(for: owner) {
-                    throw .invalid("\(Entity.collection)[\(index)].\(field)", "is required for a new \(Entity.kind)")
-                }
-            }
-        }
-        try check(draft.policy.accounts)
-        try check(draft.policy.agents)
     }
 }

@@ -21,7 +21,7 @@ extension SQLiteStore: TokenRepository {
                                     createdAt: Timestamp.string(Date()), revokedAt: nil)
             try db.execute(sql: "INSERT INTO token (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [token.id, token.name, token.role.rawValue, BearerSecret.hash(secret), token.createdAt])
-            try AuditLog.append(NewAuditEvent(type: "token.created", entityKind: "token", entityID: token.id, after: Self.view(token)), actor: actor, in: db)
+            try AuditLog.append(NewAuditEvent(type: "token.created", entityKind: "token", entityID: token.id, after: token.auditView), actor: actor, in: db)
             return token
         }
         return (token, secret)
@@ -33,10 +33,10 @@ extension SQLiteStore: TokenRepository {
             guard var token = try Row.fetchOne(db, sql: "SELECT * FROM token WHERE id = ?", arguments: [id]).map(Self.token(from:)) else {
                 throw PolicyError(.notFound, field: "id", "no token '\(id)'")
             }
-            let before = Self.view(token)
+            let before = token.auditView
             token.name = name
             try db.execute(sql: "UPDATE token SET name = ? WHERE id = ?", arguments: [name, id])
-            try AuditLog.append(NewAuditEvent(type: "token.updated", entityKind: "token", entityID: id, before: before, after: Self.view(token)), actor: actor, in: db)
+            try AuditLog.append(NewAuditEvent(type: "token.updated", entityKind: "token", entityID: id, before: before, after: token.auditView), actor: actor, in: db)
             return token
         }
     }
@@ -55,10 +55,10 @@ extension SQLiteStore: TokenRepository {
                     throw PolicyError(.inUse, field: "id", "'\(id)' is the last live admin token: create another admin token before revoking it")
                 }
             }
-            let before = Self.view(token)
+            let before = token.auditView
             token.revokedAt = Timestamp.string(Date())
             try db.execute(sql: "UPDATE token SET revoked_at = ? WHERE id = ?", arguments: [token.revokedAt, id])
-            try AuditLog.append(NewAuditEvent(type: "token.revoked", entityKind: "token", entityID: id, before: before, after: Self.view(token)), actor: actor, in: db)
+            try AuditLog.append(NewAuditEvent(type: "token.revoked", entityKind: "token", entityID: id, before: before, after: token.auditView), actor: actor, in: db)
             return token
         }
     }
@@ -77,11 +77,5 @@ extension SQLiteStore: TokenRepository {
     static func token(from row: Row) -> AccessToken {
         AccessToken(id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .auditor,
                     createdAt: row["created_at"], revokedAt: row["revoked_at"])
-    }
-
-    static func view(_ token: AccessToken) -> JSONValue {
-        var fields: [String: JSONValue] = ["id": .string(token.id), "name": .string(token.name), "role": .string(token.role.rawValue)]
-        if let revokedAt = token.revokedAt { fields["revoked_at"] = .string(revokedAt) }
-        return .object(fields)
     }
 }

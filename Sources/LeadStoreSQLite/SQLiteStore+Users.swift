@@ -31,7 +31,7 @@ extension SQLiteStore: UserRepository {
             try db.execute(sql: """
                 INSERT INTO console_user (id, email, name, role, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)
                 """, arguments: [user.id, user.email, user.name, user.role.rawValue, passwordHash, user.createdAt])
-            try AuditLog.append(NewAuditEvent(type: "user.created", entityKind: "user", entityID: user.id, after: Self.view(user)), actor: actor, in: db)
+            try AuditLog.append(NewAuditEvent(type: "user.created", entityKind: "user", entityID: user.id, after: user.auditView), actor: actor, in: db)
             return user
         }
     }
@@ -60,12 +60,12 @@ extension SQLiteStore: UserRepository {
             }
             if after != before || change.passwordHash != nil {
                 let type = after.disabled && !before.disabled ? "user.disabled" : "user.updated"
-                var shown = Self.view(after)
+                var shown = after.auditView
                 if change.passwordHash != nil, case .object(var fields) = shown {
                     fields["password_changed"] = .bool(true)
                     shown = .object(fields)
                 }
-                try AuditLog.append(NewAuditEvent(type: type, entityKind: "user", entityID: id, before: Self.view(before), after: shown),
+                try AuditLog.append(NewAuditEvent(type: type, entityKind: "user", entityID: id, before: before.auditView, after: shown),
                                     actor: actor, in: db)
             }
             return after
@@ -75,11 +75,5 @@ extension SQLiteStore: UserRepository {
     static func user(from row: Row) -> ConsoleUser {
         ConsoleUser(id: row["id"], email: row["email"], name: row["name"], role: Role(rawValue: row["role"]) ?? .auditor,
                     disabled: row["disabled"], createdAt: row["created_at"])
-    }
-
-    /// The user as audit events show it: never the password or its hash.
-    static func view(_ user: ConsoleUser) -> JSONValue {
-        .object(["id": .string(user.id), "email": .string(user.email), "name": .string(user.name), "role": .string(user.role.rawValue),
-                 "disabled": .bool(user.disabled)])
     }
 }

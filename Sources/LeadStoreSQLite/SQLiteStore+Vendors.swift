@@ -24,7 +24,7 @@ extension SQLiteStore: VendorRepository {
             try db.execute(
                 sql: "INSERT INTO vendor (id, name, api_key_hash, api_key_hint, rate_limit_per_minute, dedupe_window_minutes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [vendor.id, vendor.name, BearerSecret.hash(apiKey), SecretMask.mask(apiKey), vendor.rateLimitPerMinute, vendor.dedupeWindowMinutes, vendor.createdAt])
-            try AuditLog.append(NewAuditEvent(type: "vendor.created", entityKind: "vendor", entityID: vendor.id, after: Self.view(vendor)), actor: actor, in: db)
+            try AuditLog.append(NewAuditEvent(type: "vendor.created", entityKind: "vendor", entityID: vendor.id, after: vendor.auditView), actor: actor, in: db)
         }
         return (vendor, apiKey)
     }
@@ -43,7 +43,7 @@ extension SQLiteStore: VendorRepository {
             updated.apiKeyMask = previous.apiKeyMask
             if updated != previous {
                 try AuditLog.append(NewAuditEvent(type: "vendor.updated", entityKind: "vendor", entityID: vendor.id,
-                                                  before: Self.view(previous), after: Self.view(updated)), actor: actor, in: db)
+                                                  before: previous.auditView, after: updated.auditView), actor: actor, in: db)
             }
             return updated
         }
@@ -71,7 +71,7 @@ extension SQLiteStore: VendorRepository {
                 throw PolicyError(.inUse, field: "id", "vendor '\(id)' is still named by \(referrers.joined(separator: ", "))")
             }
             try db.execute(sql: "DELETE FROM vendor WHERE id = ?", arguments: [id])
-            try AuditLog.append(NewAuditEvent(type: "vendor.deleted", entityKind: "vendor", entityID: id, before: Self.view(previous)), actor: actor, in: db)
+            try AuditLog.append(NewAuditEvent(type: "vendor.deleted", entityKind: "vendor", entityID: id, before: previous.auditView), actor: actor, in: db)
         }
     }
 
@@ -92,13 +92,5 @@ extension SQLiteStore: VendorRepository {
     static func vendor(from row: Row) -> Vendor {
         Vendor(id: row["id"], name: row["name"], rateLimitPerMinute: row["rate_limit_per_minute"],
                dedupeWindowMinutes: row["dedupe_window_minutes"], createdAt: row["created_at"], apiKeyMask: row["api_key_hint"])
-    }
-
-    /// A vendor as audit events record it: settings only; its key is never recorded.
-    static func view(_ vendor: Vendor) -> JSONValue {
-        var fields: [String: JSONValue] = ["id": .string(vendor.id), "name": .string(vendor.name),
-                                           "dedupe_window_minutes": .number(Double(vendor.dedupeWindowMinutes))]
-        if let limit = vendor.rateLimitPerMinute { fields["rate_limit_per_minute"] = .number(Double(limit)) }
-        return .object(fields)
     }
 }

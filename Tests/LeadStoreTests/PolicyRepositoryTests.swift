@@ -2,12 +2,12 @@ import Foundation
 import LeadPolicy
 import LeadStore
 import Testing
-@testable import LeadStoreSQLite
 
+/// On both databases: every test runs on SQLite and on PostgreSQL.
 @Suite struct PolicyRepositoryTests {
     let actor = AuditActor.token(id: "alice", name: "Alice")
 
-    func seed(_ store: SQLiteStore) async throws {
+    func seed(_ store: some PolicyRepository) async throws {
         try await store.modifyPolicy(actor: actor) { draft in
             draft.policy = Policy(
                 accounts: [Account(id: "acme", name: "Acme")],
@@ -20,19 +20,20 @@ import Testing
         }
     }
 
-    @Test func writesAndReadsBackThePolicyInOrder() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func writesAndReadsBackThePolicyInOrder(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         let policy = try await store.currentPolicy().policy
         #expect(policy.agents.map(\.id) == ["jane", "bob"])
         #expect(policy.pools[0].members == [.init(agentID: "jane"), .init(agentID: "bob", weight: 2)])
         #expect(policy.rules[0].action == .pool(poolID: "buyers"))
+        await opened.close()
     }
 
-    @Test func anInvalidChangeLeavesEverythingAsItWas() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func anInvalidChangeLeavesEverythingAsItWas(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         let before = try await store.currentPolicy().policy
         let eventsBefore = try await store.auditEvents(type: nil, limit: 500, beforeSeq: nil).count
@@ -44,22 +45,24 @@ import Testing
         }
         #expect(try await store.currentPolicy().policy == before)
         #expect(try await store.auditEvents(type: nil, limit: 500, beforeSeq: nil).count == eventsBefore)
+        await opened.close()
     }
 
-    @Test func aNewAgentWithoutAKeyIsRefused() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func aNewAgentWithoutAKeyIsRefused(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         await #expect(throws: PolicyError.invalid("agents[2].api_key", "is required for a new agent")) {
             try await store.modifyPolicy(actor: actor) { draft in
                 draft.policy.agents.append(Agent(id: "kim", accountID: "acme", name: "Kim"))
             }
         }
+        await opened.close()
     }
 
-    @Test func replacingThePolicyDeletesInAnOrderTheForeignKeysAccept() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func replacingThePolicyDeletesInAnOrderTheForeignKeysAccept(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         try await store.modifyPolicy(actor: actor) { draft in
             draft.policy = Policy(accounts: [Account(id: "other", name: "Other")],
@@ -70,11 +73,12 @@ import Testing
         #expect(policy.accounts.map(\.id) == ["other"])
         #expect(policy.agents.isEmpty && policy.pools.isEmpty)
         #expect(try await store.secret(for: SecretOwner(kind: Agent.kind, id: "jane")) == nil)
+        await opened.close()
     }
 
-    @Test func everyChangeIsAnAuditEventNamingTheActorWithSecretsMasked() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func everyChangeIsAnAuditEventNamingTheActorWithSecretsMasked(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         try await store.modifyPolicy(actor: .token(id: "bob-admin", name: "Bob Admin")) { draft in
             draft.policy.agents[1].active = false
@@ -92,20 +96,22 @@ import Testing
         for event in events {
             #expect(event.before?.contains("bb-") != true && event.after?.contains("bb-") != true)
         }
+        await opened.close()
     }
 
-    @Test func anUnchangedEntityProducesNoEvent() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func anUnchangedEntityProducesNoEvent(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         let count = try await store.auditEvents(type: nil, limit: 500, beforeSeq: nil).count
         try await store.modifyPolicy(actor: actor) { _ in }
         #expect(try await store.auditEvents(type: nil, limit: 500, beforeSeq: nil).count == count)
+        await opened.close()
     }
 
-    @Test func theAuditLogIsAHashChain() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func theAuditLogIsAHashChain(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         _ = try await store.createToken(name: "ops", role: .admin, actor: actor)
         let events = try await store.auditEvents(type: nil, limit: 500, beforeSeq: nil).reversed()
@@ -118,11 +124,12 @@ import Testing
         var tampered = try #require(events.first)
         tampered.after = tampered.after?.replacingOccurrences(of: "Acme", with: "Evil")
         #expect(AuditChain.hash(of: tampered) != tampered.hash)
+        await opened.close()
     }
 
-    @Test func concurrentChangesAreNeverLost() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func concurrentChangesAreNeverLost(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<20 {
@@ -135,11 +142,12 @@ import Testing
             try await group.waitForAll()
         }
         #expect(try await store.currentPolicy().policy.rules.count == 21)
+        await opened.close()
     }
 
-    @Test func vendorsNamedByARuleCannotBeDeleted() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func vendorsNamedByARuleCannotBeDeleted(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         _ = try await store.createVendor(Vendor(id: "zillow", name: "Zillow"), actor: actor)
         try await store.modifyPolicy(actor: actor) { draft in
@@ -151,5 +159,6 @@ import Testing
         await #expect(throws: PolicyError.self) {
             try await store.modifyPolicy(actor: actor) { draft in draft.policy.rules[0].match.vendorIDs = ["realtor"] }
         }
+        await opened.close()
     }
 }

@@ -3,11 +3,12 @@ import LeadStore
 @testable import LeadStoreSQLite
 
 /// A fresh folder for one test's database, removed when the test ends.
-final class TemporaryDatabase {
+final class TemporaryDatabase: Sendable {
     let directory: URL
-    let masterKey = MasterKey.generate()
+    let masterKey: MasterKey
 
-    init() throws {
+    init(masterKey: MasterKey = .generate()) throws {
+        self.masterKey = masterKey
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("lead-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }

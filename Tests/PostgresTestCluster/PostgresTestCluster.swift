@@ -24,21 +24,14 @@ public final class PostgresTestCluster: Sendable {
 
     private static let starter = Starter()
 
+    /// One start for every caller: the first starts the cluster, the others wait for that start
+    /// (an actor alone would let a second caller in while the first is starting, and start another).
     private actor Starter {
-        private var started: PostgresTestCluster?
-        private var failure: (any Error)?
+        private var starting: Task<PostgresTestCluster, any Error>?
 
         func cluster() async throws -> PostgresTestCluster {
-            if let started { return started }
-            if let failure { throw failure }
-            do {
-                let cluster = try await PostgresTestCluster.start()
-                started = cluster
-                return cluster
-            } catch {
-                failure = error
-                throw error
-            }
+            if starting == nil { starting = Task { try await PostgresTestCluster.start() } }
+            return try await starting!.value
         }
     }
 
@@ -52,7 +45,7 @@ public final class PostgresTestCluster: Sendable {
     public func makeDatabase(prefix: String = "test") async throws -> (name: String, configuration: PostgresClient.Configuration) {
         let name = "\(prefix)_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))"
         try await withConnection(database: "postgres") { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Self.logger)
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Self.logger).collect()
         }
         return (name, configuration(database: name))
     }
@@ -74,6 +67,7 @@ public final class PostgresTestCluster: Sendable {
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Self.logger)
         do {
             let result = try await body(connection)
+            // Every statement's answer read before the connection closes.
             try await connection.close()
             return result
         } catch {
@@ -82,7 +76,7 @@ public final class PostgresTestCluster: Sendable {
         }
     }
 
-    static let logger = Logger(label: "postgres-test-cluster")
+    public static let logger = Logger(label: "postgres-test-cluster")
 
     // MARK: Starting
 

@@ -1,0 +1,88 @@
+import Foundation
+import LeadPolicy
+import LeadStore
+import PostgresNIO
+
+extension PostgresStore: UserRepository {
+    public func users() async throws -> [ConsoleUser] {
+        try await client.query("SELECT id, email, name, role, disabled, created_at FROM console_user ORDER BY created_at, id", logger: logger)
+            .columns().map(Self.user)
+    }
+
+    public func user(id: String) async throws -> ConsoleUser? {
+        try await client.query("SELECT id, email, name, role, disabled, created_at FROM console_user WHERE id = \(id)", logger: logger)
+            .columns().first.map(Self.user)
+    }
+
+    public func userForSignIn(email: String) async throws -> (ConsoleUser, passwordHash: String)? {
+        guard let row = try await client.query("""
+            SELECT id, email, name, role, disabled, created_at, password_hash FROM console_user WHERE lower(email) = lower(\(email))
+            """, logger: logger).columns().first else { return nil }
+        return (try Self.user(row), try row["password_hash"])
+    }
+
+    public func createUser(email: String, name: String, role: Role, passwordHash: String, actor: AuditActor) async throws -> ConsoleUser {
+        try await transaction { connection in
+            try await connection.query("LOCK TABLE console_user IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+            if !(try await connection.query("SELECT 1 FROM console_user WHERE lower(email) = lower(\(email))", logger: logger).collect().isEmpty) {
+                throw PolicyError(.duplicate, field: "email", "a user with this email exists already")
+            }
+            let taken = Set(try await connection.query("SELECT id FROM console_user", logger: logger).collect().map { try $0.decode(String.self) })
+            let local = email.split(separator: "@").first.map(String.init) ?? ""
+            let user = ConsoleUser(id: Slug.make(from: name.isEmpty ? local : name, fallback: "user", taken: taken), email: email,
+                                   name: name, role: role, disabled: false, createdAt: Timestamp.string(Date()))
+            try await connection.query("""
+                INSERT INTO console_user (id, email, name, role, password_hash, disabled, created_at)
+                VALUES (\(user.id), \(user.email), \(user.name), \(user.role.rawValue), \(passwordHash), false, \(user.createdAt))
+                """, logger: logger)
+            try await PostgresAuditWriter.append([NewAuditEvent(type: "user.created", entityKind: "user", entityID: user.id, after: user.auditView)],
+                                                 actor: actor, connection, logger: logger)
+            return user
+        }
+    }
+
+    public func updateUser(id: String, _ change: ConsoleUserChange, actor: AuditActor) async throws -> ConsoleUser {
+        try await transaction { connection in
+            // Locked against other changes to users: the last enabled admin is counted, then kept.
+            try await connection.query("LOCK TABLE console_user IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+            guard let before = try await connection.query("SELECT id, email, name, role, disabled, created_at FROM console_user WHERE id = \(id)",
+                                                          logger: logger).columns().first.map(Self.user) else {
+                throw PolicyError(.notFound, field: "id", "no user '\(id)'")
+            }
+            var after = before
+            if let name = change.name { after.name = name }
+            if let role = change.role { after.role = role }
+            if let disabled = change.disabled { after.disabled = disabled }
+            if before.role == .admin, !before.disabled, after.role != .admin || after.disabled {
+                let others = try await connection.query("""
+                    SELECT COUNT(*) FROM console_user WHERE role = 'admin' AND NOT disabled AND id <> \(id)
+                    """, logger: logger).collect().first?.decode(Int.self) ?? 0
+                guard others > 0 else {
+                    throw PolicyError(.inUse, field: "id", "'\(id)' is the last enabled console admin: make another user admin first")
+                }
+            }
+            try await connection.query("""
+                UPDATE console_user SET name = \(after.name), role = \(after.role.rawValue), disabled = \(after.disabled) WHERE id = \(id)
+                """, logger: logger)
+            if let hash = change.passwordHash {
+                try await connection.query("UPDATE console_user SET password_hash = \(hash) WHERE id = \(id)", logger: logger)
+            }
+            if after != before || change.passwordHash != nil {
+                let type = after.disabled && !before.disabled ? "user.disabled" : "user.updated"
+                var shown = after.auditView
+                if change.passwordHash != nil, case .object(var fields) = shown {
+                    fields["password_changed"] = .bool(true)
+                    shown = .object(fields)
+                }
+                try await PostgresAuditWriter.append([NewAuditEvent(type: type, entityKind: "user", entityID: id, before: before.auditView, after: shown)],
+                                                     actor: actor, connection, logger: logger)
+            }
+            return after
+        }
+    }
+
+    static func user(_ row: PostgresColumns) throws -> ConsoleUser {
+        ConsoleUser(id: try row["id"], email: try row["email"], name: try row["name"], role: Role(rawValue: try row["role"]) ?? .auditor,
+                    disabled: try row["disabled"], createdAt: try row["created_at"])
+    }
+}

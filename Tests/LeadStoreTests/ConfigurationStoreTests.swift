@@ -1,0 +1,165 @@
+import Foundation
+import LeadPolicy
+import LeadStore
+import LeadStorePostgres
+import PostgresNIO
+import PostgresTestCluster
+import Testing
+
+/// Vendors, tokens, console users, sessions and the audit log's queries, the same on both databases;
+/// then what only several instances on one PostgreSQL database can get wrong.
+@Suite struct ConfigurationStoreTests {
+    let actor = AuditActor.cli("test")
+
+    @Test(arguments: StoreKind.allCases) func vendorsKeysAreShownOnceRotatedAndDeleted(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
+        let (vendor, key) = try await store.createVendor(Vendor(id: "zillow", name: "Zillow", dedupeWindowMinutes: 30), actor: actor)
+        #expect(vendor.apiKeyMask == SecretMask.mask(key) && key.hasPrefix("ldv_"))
+        await #expect(throws: PolicyError.self) { _ = try await store.createVendor(Vendor(id: "zillow", name: "Again"), actor: actor) }
+        #expect(try await store.authenticateVendor(apiKey: key)?.id == "zillow")
+        #expect(try await store.authenticateVendor(apiKey: key + "x") == nil)
+        var changed = vendor
+        changed.rateLimitPerMinute = 120
+        #expect(try await store.updateVendor(changed, actor: actor).rateLimitPerMinute == 120)
+        #expect(try await store.vendor(id: "zillow")?.rateLimitPerMinute == 120)
+        let rotated = try await store.rotateVendorKey(id: "zillow", actor: actor)
+        #expect(try await store.authenticateVendor(apiKey: key) == nil)
+        #expect(try await store.authenticateVendor(apiKey: rotated)?.id == "zillow")
+        await #expect(throws: PolicyError.self) { _ = try await store.rotateVendorKey(id: "nobody", actor: actor) }
+        try await store.deleteVendor(id: "zillow", actor: actor)
+        #expect(try await store.vendors().isEmpty)
+        let types = try await store.auditEvents(type: nil, limit: 10, beforeSeq: nil).map(\.type)
+        #expect(types == ["vendor.deleted", "vendor.key_rotated", "vendor.updated", "vendor.created"])
+        await opened.close()
+    }
+
+    @Test(arguments: StoreKind.allCases) func tokensAuthenticateUntilRevokedAndTheLastAdminStays(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
+        let (admin, secret) = try await store.createToken(name: "Ops", role: .admin, actor: actor)
+        let (_, second) = try await store.createToken(name: "Ops", role: .auditor, actor: actor)
+        #expect(try await store.tokens().map(\.id) == ["ops", "ops-2"])
+        #expect(try await store.authenticateToken(secret)?.role == .admin)
+        #expect(try await store.renameToken(id: "ops", name: "Operations", actor: actor).name == "Operations")
+        await #expect(throws: PolicyError.self) { _ = try await store.revokeToken(id: admin.id, actor: actor) }
+        #expect(try await store.revokeToken(id: "ops-2", actor: actor).revokedAt != nil)
+        #expect(try await store.authenticateToken(second) == nil)
+        await opened.close()
+    }
+
+    @Test(arguments: StoreKind.allCases) func usersAreFoundByEmailWithoutCaseAndTheLastAdminStaysEnabled(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
+        let ann = try await store.createUser(email: "Ann@Sunset.example", name: "Ann", role: .admin, passwordHash: "$2b$hash", actor: actor)
+        await #expect(throws: PolicyError.self) {
+            _ = try await store.createUser(email: "ann@sunset.EXAMPLE", name: "Other", role: .auditor, passwordHash: "h", actor: actor)
+        }
+        let found = try #require(try await store.userForSignIn(email: "ANN@sunset.example"))
+        #expect(found.0.id == ann.id && found.passwordHash == "$2b$hash")
+        await #expect(throws: PolicyError.self) { _ = try await store.updateUser(id: ann.id, ConsoleUserChange(disabled: true), actor: actor) }
+        let cy = try await store.createUser(email: "cy@sunset.example", name: "", role: .auditor, passwordHash: "h", actor: actor)
+        #expect(cy.id == "cy")
+        let promoted = try await store.updateUser(id: cy.id, ConsoleUserChange(role: .admin, passwordHash: "new"), actor: actor)
+        #expect(promoted.role == .admin)
+        #expect(try await store.updateUser(id: ann.id, ConsoleUserChange(disabled: true), actor: actor).disabled)
+        let event = try #require(try await store.auditEvents(type: "user.updated", limit: 1, beforeSeq: nil).first)
+        #expect(event.after?.contains(#""password_changed":true"#) == true && event.after?.contains("new") != true)
+        await opened.close()
+    }
+
+    @Test(arguments: StoreKind.allCases) func sessionsExpireAndRenew(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
+        let now = Date()
+        #expect(try await store.saveSession(keyHash: "k1", value: "v1", expiresAt: nil, defaultExpiry: now + 60, create: true))
+        #expect(try await !store.saveSession(keyHash: "k1", value: "other", expiresAt: nil, defaultExpiry: now + 60, create: true))
+        #expect(try await store.sessionValue(keyHash: "k1", now: now) == "v1")
+        #expect(try await store.saveSession(keyHash: "k1", value: "v2", expiresAt: nil, defaultExpiry: now + 1, create: false))
+        #expect(try await store.sessionValue(keyHash: "k1", now: now + 30) == "v2", "the expiry stays as it was")
+        #expect(try await store.renewSession(keyHash: "k1", expiresAt: now + 10))
+        #expect(try await store.sessionValue(keyHash: "k1", now: now + 30) == nil)
+        #expect(try await !store.renewSession(keyHash: "none", expiresAt: now))
+        #expect(try await store.removeExpiredSessions(now: now + 30) == 1)
+        await opened.close()
+    }
+
+    @Test(arguments: StoreKind.allCases) func auditQueriesFilterAndPageTheSameWay(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
+        for index in 0..<5 { _ = try await store.createToken(name: "t\(index)", role: .auditor, actor: .cli("maker")) }
+        _ = try await store.revokeToken(id: "t1", actor: actor)
+        let firstPage = try await store.auditEvents(AuditEventQuery(type: "token.created", limit: 2))
+        #expect(firstPage.map(\.entityID) == ["t4", "t3"])
+        let next = try await store.auditEvents(AuditEventQuery(type: "token.created", limit: 10, beforeSeq: firstPage.last?.seq))
+        #expect(next.map(\.entityID) == ["t2", "t1", "t0"])
+        #expect(try await store.auditEvents(AuditEventQuery(entityKind: "token", entityID: "t1")).map(\.type) == ["token.revoked", "token.created"])
+        #expect(try await store.auditEvents(AuditEventQuery(actor: "lead-dispatcher test")).map(\.type) == ["token.revoked"])
+        let byTime = try await store.auditEvents(AuditEventQuery(since: Date() - 3600, limit: 3))
+        #expect(byTime.count == 3)
+        let rest = try await store.auditEvents(AuditEventQuery(since: Date() - 3600, limit: 10, beforeSeq: byTime.last?.seq))
+        #expect(Set((byTime + rest).map(\.seq)).count == 6)
+        #expect(try await store.auditEvents(AuditEventQuery(until: Date() - 3600)).isEmpty)
+        let verified = try await store.verifyAuditChain()
+        #expect(verified.ok && verified.checked == 6 && verified.newestID == "6")
+        await opened.close()
+    }
+
+    // MARK: Several instances on one PostgreSQL database
+
+    @Test func twoInstancesAppendingAtOnceKeepOneGaplessChain() async throws {
+        let opened = try await StoreUnderTest.open(.postgres)
+        let other = try await opened.secondInstance()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, store) in [opened.store, other as any ConfigurationStore].enumerated() {
+                group.addTask {
+                    for round in 0..<15 {
+                        _ = try await store.createToken(name: "i\(index)-\(round)", role: .auditor, actor: .cli("instance \(index)"))
+                        try await store.modifyPolicy(actor: .cli("instance \(index)")) { draft in
+                            draft.policy.accounts.append(Account(id: "a\(index)-\(round)", name: "A"))
+                            draft.setSecret("bb-key-\(index)-\(round)-xxxx", for: SecretOwner(kind: Account.kind, id: "a\(index)-\(round)"))
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let verified = try await opened.store.verifyAuditChain()
+        #expect(verified.ok && verified.checked == 60, "\(verified)")
+        #expect(try await other.currentPolicy().policy.accounts.count == 30, "no change lost")
+        #expect(try await opened.store.policyVersions().map(\.version) == Array((1...30).reversed()))
+        #expect(Set(try await opened.store.tokens().map(\.id)).count == 30)
+        await other.close()
+        await opened.close()
+    }
+
+    @Test func aVendorKeyRotatedOnOneInstanceStopsWorkingOnTheOther() async throws {
+        let opened = try await StoreUnderTest.open(.postgres)
+        let other = try await opened.secondInstance()
+        let (_, key) = try await opened.store.createVendor(Vendor(id: "zillow", name: "Zillow"), actor: actor)
+        #expect(try await other.authenticateVendor(apiKey: key)?.id == "zillow")
+        _ = try await opened.store.rotateVendorKey(id: "zillow", actor: actor)
+        #expect(try await other.authenticateVendor(apiKey: key) == nil)
+        await other.close()
+        await opened.close()
+    }
+
+    @Test func verifyFindsAnEditedEventAndARemovedTail() async throws {
+        let opened = try await StoreUnderTest.open(.postgres)
+        for index in 0..<4 { _ = try await opened.store.createToken(name: "t\(index)", role: .auditor, actor: actor) }
+        let cluster = try await PostgresTestCluster.shared()
+        let database = try #require(opened.databaseName)
+        try await cluster.withConnection(database: database) { connection in
+            _ = try await connection.query("DELETE FROM audit_event WHERE seq = 4", logger: PostgresTestCluster.logger).collect()
+        }
+        let gone = try await opened.store.verifyAuditChain()
+        #expect(!gone.ok && gone.firstBrokenID == "4" && gone.problem == "events 4 to 4 were written and are gone", "\(gone)")
+        try await cluster.withConnection(database: database) { connection in
+            _ = try await connection.query("UPDATE audit_event SET after_json = replace(after_json, 't1', 'evil') WHERE seq = 2",
+                                           logger: PostgresTestCluster.logger).collect()
+        }
+        let edited = try await opened.store.verifyAuditChain()
+        #expect(!edited.ok && edited.firstBrokenID == "2" && edited.checked == 1, "\(edited)")
+        await opened.close()
+    }
+}

@@ -9,9 +9,19 @@ import Logging
 // The database behind the service is chosen here, outside the HTTP module, which is built on the
 // repository protocols alone (`buildApplication(_:store:logger:)`) and links no database driver.
 
-/// Opens the store for writing (taking the single-writer lock), and builds the HTTP application.
-public func buildApplication(_ settings: DispatcherSettings, logger: Logger? = nil) async throws -> some ApplicationProtocol {
-    try await buildApplication(settings, store: try openStore(settings), logger: logger)
+/// Opens the configured database for writing — a SQLite file (taking the single-writer lock) or a
+/// PostgreSQL server (shared by every instance) — and builds the HTTP application on it.
+public func buildApplication(_ settings: DispatcherSettings, logger: Logger? = nil) async throws -> any ApplicationProtocol {
+    switch settings.databaseLocation {
+    case .sqlite:
+        return try await buildApplication(settings, store: try openStore(settings), logger: logger)
+    case .postgres(let url):
+        var storeLogger = logger ?? Logger(label: "lead-dispatcher")
+        // The driver's own lines (connections opened and closed) only when asked for.
+        storeLogger.logLevel = max(settings.logLevel, .notice)
+        let store = try await openPostgresStore(url, settings: settings, logger: storeLogger)
+        return try await buildApplication(settings, store: store, logger: logger)
+    }
 }
 
 /// Opens the database for writing with the configured master key; refuses, naming where the key came
@@ -22,7 +32,7 @@ public func buildApplication(_ settings: DispatcherSettings, logger: Logger? = n
 /// a lost key, and a new one would open none of its keys.
 public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
     if case .postgres(let url) = settings.databaseLocation {
-        throw StoreError.conflict("\(url): only `lead-dispatcher migrate` runs on PostgreSQL in this build; give a file path for the embedded SQLite store")
+        throw StoreError.conflict("\(url): this command runs on the embedded SQLite store only (see OPERATIONS.md for PostgreSQL)")
     }
     let databaseExists = FileManager.default.fileExists(atPath: settings.database)
     let masterKey: MasterKey
@@ -46,10 +56,13 @@ public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
 
 /// Opens a PostgreSQL database for a command or the service: connects (saying plainly why not),
 /// migrates and checks the master key, which must come from the environment or an explicit key file.
-public func openPostgresStore(_ url: PostgresURL, settings: DispatcherSettings, logger: Logger) async throws -> PostgresStore {
-    let masterKey = try MasterKeySource.resolve(settings, create: false)
+///
+/// `readOnly` (commands that only read, such as `audit verify`): no migration, and the master key only
+/// when one is configured.
+public func openPostgresStore(_ url: PostgresURL, settings: DispatcherSettings, readOnly: Bool = false, logger: Logger) async throws -> PostgresStore {
+    let masterKey = readOnly ? try? MasterKeySource.resolve(settings, create: false) : try MasterKeySource.resolve(settings, create: false)
     do {
-        return try await PostgresStore.open(url.endpoint, masterKey: masterKey, logger: logger)
+        return try await PostgresStore.open(url.endpoint, masterKey: masterKey, migrate: !readOnly, logger: logger)
     } catch StoreError.wrongMasterKey {
         throw StoreError.masterKey("""
             the key from \(MasterKeySource.describe(settings)) does not open the CRM keys stored in \(url): \

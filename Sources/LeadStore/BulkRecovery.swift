@@ -32,3 +32,26 @@ public enum BulkRecovery {
     /// (and the vendors' leads waiting on it) for more than a few milliseconds at a time.
     public static let batchSize = 500
 }
+
+/// What a lead's `lead.rerouted` event of a bulk reroute keeps: the decision replaced and the new one.
+package enum RerouteHistory {
+    /// The decision a reroute replaces, as the lead's history keeps it.
+    package static func replaced(_ lead: LeadSummary, decision: Decision?) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "status": .string(lead.status.rawValue),
+            "rule_id": lead.ruleID.map(JSONValue.string) ?? .null,
+            "target": (try? lead.target.map { try JSONValue(encoding: $0) }) ?? .null,
+            "policy_version": lead.policyVersion.map { .number(Double($0)) } ?? .null,
+        ]
+        if let decision, let explanation = try? JSONValue(encoding: decision.explanation) { fields["explanation"] = explanation }
+        return .object(fields)
+    }
+
+    package static func decided(_ decision: Decision, status: LeadStatus, policyVersion: Int?) throws -> JSONValue {
+        .object(["status": .string(status.rawValue),
+                 "rule_id": decision.ruleID.map(JSONValue.string) ?? .null,
+                 "target": try decision.target.map { try JSONValue(encoding: $0) } ?? .null,
+                 "policy_version": policyVersion.map { .number(Double($0)) } ?? .null,
+                 "bulk": .bool(true)])
+    }
+}

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LeadPolicy
 
@@ -228,4 +229,19 @@ public struct DecidedLead: Sendable {
         self.lead = lead
         self.decision = decision
     }
+}
+
+extension LeadSubmission {
+    /// SHA-256 of the fields in a canonical form (sorted keys): the same body gives the same print,
+    /// which an `Idempotency-Key` seen again is compared by.
+    package var fingerprint: String {
+        let data = (try? PolicyColumnJSON.encoder.encode(fields)) ?? Data()
+        return Hex.string(SHA256.hash(data: data))
+    }
+}
+
+/// What makes a submission a repeat, on every database.
+package enum RepeatedSubmissionRules {
+    /// How long an `Idempotency-Key` is remembered, per vendor.
+    package static let keyLifetime: TimeInterval = 24 * 3600
 }

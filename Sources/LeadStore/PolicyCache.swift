@@ -4,9 +4,10 @@ import Synchronization
 /// The policy in force, kept between write transactions and keyed by its version, so that ingest
 /// does not read every account, agent, pool and rule again for each batch of leads.
 ///
-/// It is sound because every change to the policy tables goes through `modifyPolicy`, which records a
-/// new `policy_version` and invalidates this cache in the same transaction, and because only this
-/// process writes the database (the single-writer lock). It is read and filled inside the writer, so it never sees a policy newer
+/// On SQLite it is sound because every change to the policy tables goes through `modifyPolicy`, which
+/// records a new `policy_version` and invalidates this cache in the same transaction, and because only
+/// this process writes the database (the single-writer lock). PostgreSQL, written by several
+/// instances, keys it by `policy_generation`, which every change on any instance moves. It is read and filled inside the writer, so it never sees a policy newer
 /// than the transaction's.
 package final class PolicyCache: Sendable {
     package init() {}
@@ -33,5 +34,15 @@ package final class PolicyCache: Sendable {
         let policy = try load()
         entry.withLock { $0 = Entry(version: version, policy: policy) }
         return policy
+    }
+
+    /// The cached policy when it is `version`'s (for a loader that must `await`).
+    package func cached(version: Int?) -> Policy? {
+        entry.withLock { $0 }.flatMap { $0.version == version ? $0.policy : nil }
+    }
+
+    /// Keeps `policy` as `version`'s.
+    package func keep(_ policy: Policy, version: Int?) {
+        entry.withLock { $0 = Entry(version: version, policy: policy) }
     }
 }

@@ -12,32 +12,35 @@ import PostgresNIO
 /// events. The next transaction to append waits for that commit and continues from its head, so
 /// positions follow commit order with no gap (a rolled-back append moves nothing).
 struct PostgresAuditWriter {
-    private var tail: AuditChainTail
-    private var rows: [AuditChainTail.Row] = []
+    /// The events to append, in order, each with its actor and time: collected while the transaction
+    /// does its work, chained and written by `write` once it locks the head, last.
+    private var pending: [(event: NewAuditEvent, actor: AuditActor, at: Date)] = []
 
-    /// Locks the chain's head for the rest of the transaction. Call it last, after every other lock.
-    static func lockingHead(_ connection: PostgresConnection, logger: Logger) async throws -> PostgresAuditWriter {
+    init() {}
+
+    var isEmpty: Bool { pending.isEmpty }
+
+    mutating func append(_ event: NewAuditEvent, actor: AuditActor, at date: Date = Date()) {
+        pending.append((event, actor, date))
+    }
+
+    /// Locks the chain's head — after every other lock the transaction takes — chains the events to
+    /// it, writes them and moves the head; the transaction's commit makes them durable.
+    func write(_ connection: PostgresConnection, logger: Logger) async throws {
+        guard !pending.isEmpty else { return }
         guard let head = try await connection.query("SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE", logger: logger)
             .collect().first else {
             throw StoreError.conflict("the audit log's head row is missing: the database was altered by hand")
         }
         let (seq, hash) = try head.decode((Int64, String).self)
-        return PostgresAuditWriter(tail: AuditChainTail(seq: seq, hash: hash))
-    }
-
-    mutating func append(_ event: NewAuditEvent, actor: AuditActor, at date: Date = Date()) {
-        rows.append(tail.append(event, actor: actor, at: date))
-    }
-
-    /// Writes the events appended and moves the head; the transaction's commit makes them durable.
-    func flush(_ connection: PostgresConnection, logger: Logger) async throws {
-        guard !rows.isEmpty else { return }
-        // Many rows in one statement at most 5,000 at a time (11 parameters a row; PostgreSQL takes 65,535).
-        for chunk in stride(from: 0, to: rows.count, by: 5_000).map({ rows[$0..<min($0 + 5_000, rows.count)] }) {
+        var tail = AuditChainTail(seq: seq, hash: hash)
+        let rows = pending.map { tail.append($0.event, actor: $0.actor, at: $0.at) }
+        // Many rows in one statement, at most 5,000 at a time (11 parameters a row; PostgreSQL takes 65,535).
+        for start in stride(from: 0, to: rows.count, by: 5_000) {
             var statement = PostgresStatement("""
                 INSERT INTO audit_event (seq, at, type, actor_kind, actor_id, actor_name, entity_kind, entity_id, before_json, after_json, hash) VALUES
                 """)
-            for (index, row) in chunk.enumerated() {
+            for (index, row) in rows[start..<min(start + 5_000, rows.count)].enumerated() {
                 let values = [statement.bind(row.seq), statement.bind(row.at), statement.bind(row.type), statement.bind(row.actor.kind.rawValue),
                               statement.bind(row.actor.id), statement.bind(row.actor.name), statement.bind(row.entityKind),
                               statement.bind(row.entityID), statement.bind(row.before), statement.bind(row.after), statement.bind(row.hash)]
@@ -48,11 +51,11 @@ struct PostgresAuditWriter {
         try await connection.query("UPDATE audit_chain_head SET seq = \(tail.seq), hash = \(tail.hash) WHERE id = 1", logger: logger)
     }
 
-    /// Appends `events` in one go: locks the head, writes, moves it.
+    /// Appends `events` by one actor, now.
     static func append(_ events: [NewAuditEvent], actor: AuditActor, _ connection: PostgresConnection, logger: Logger) async throws {
-        var writer = try await lockingHead(connection, logger: logger)
+        var writer = PostgresAuditWriter()
         for event in events { writer.append(event, actor: actor) }
-        try await writer.flush(connection, logger: logger)
+        try await writer.write(connection, logger: logger)
     }
 }
 

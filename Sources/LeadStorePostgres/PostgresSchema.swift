@@ -7,7 +7,12 @@
 /// - Times stay RFC 3339 text (`Timestamp`), as in SQLite: every audit event's hash covers its time as
 ///   text, and one format read by one piece of code on both databases keeps every hash and every
 ///   cursor the same. The format is fixed-width UTC, so text order is time order.
-/// - JSON documents stay text for the same reason (decisions are replayed and compared byte for byte).
+/// - JSON documents stay text for the same reason.
+/// - A lead's decision is stored written out (`decision_json`) with the full state it read, and each
+///   pool's rotation as one row (`pool_rotation`), rather than SQLite's lean form (decisions decided
+///   again when read, rotations replayed from checkpoints): that form saves bytes on one machine's
+///   disk, at the price of a replay whose inputs one writer keeps in order; here several instances
+///   write, and a row per pool is what they lock and advance in turn.
 /// - `audit_chain_head` holds the newest event's position and hash: every transaction that appends
 ///   to the log locks this one row last, takes the next position from it and moves it, so instances
 ///   append one after another in commit order, without gaps (a sequence object would leave gaps on
@@ -155,9 +160,7 @@ enum PostgresSchema {
             policy_version integer,
             state_json text,
             erased_at text,
-            duplicate_of text,
-            rotation_pool text,
-            rotation_seq bigint
+            duplicate_of text
         )
         """,
         "CREATE INDEX lead_on_email_received_at ON lead (email, received_at)",
@@ -171,7 +174,6 @@ enum PostgresSchema {
         CREATE INDEX lead_on_rare_status_received_at ON lead (status, received_at)
             WHERE status IN ('retrying', 'dead', 'unrouted', 'duplicate')
         """,
-        "CREATE INDEX lead_on_rotation ON lead (rotation_pool, rotation_seq) WHERE rotation_seq IS NOT NULL",
         """
         CREATE TABLE outbox (
             lead_id text PRIMARY KEY REFERENCES lead(id) ON DELETE CASCADE,
@@ -272,19 +274,11 @@ enum PostgresSchema {
         )
         """,
         "CREATE INDEX console_session_on_expires_at ON console_session (expires_at)",
+        // Each pool's rotation: its members' current weights, written by every batch that advanced it.
         """
-        CREATE TABLE pool_sequence (
+        CREATE TABLE pool_rotation (
             pool_id text PRIMARY KEY,
-            seq bigint NOT NULL,
-            checkpointed bigint NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE rotation_checkpoint (
-            pool_id text NOT NULL,
-            seq bigint NOT NULL,
-            positions_json text NOT NULL,
-            PRIMARY KEY (pool_id, seq)
+            positions_json text NOT NULL
         )
         """,
     ]

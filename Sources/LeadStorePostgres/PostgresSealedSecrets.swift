@@ -8,8 +8,8 @@ import PostgresNIO
 /// Every instance on one database must share one master key — each seals keys the others must open —
 /// so an instance whose key does not open the check value refuses to start.
 enum PostgresSealedSecrets {
-    private static let checkOwner = SecretOwner(kind: "master_key", id: "check")
-    private static let checkText = "lead-dispatcher master key check"
+    static let checkOwner = SecretOwner(kind: "master_key", id: "check")
+    static let checkText = "lead-dispatcher master key check"
 
     /// Checks that `box` opens the check value, writing it first when the database has none (its first
     /// start). Two instances starting on an empty database with different keys: one writes the value,
@@ -43,4 +43,48 @@ enum PostgresSealedSecrets {
             .collect().first?.decode(ByteBuffer.self) else { return false }
         return (try? box.open(Data(buffer: sealed), owner: checkOwner)) == checkText
     }
+}
+
+extension PostgresStore {
+    /// Re-encrypts every CRM key (those in force and those kept with policy versions) and the check
+    /// value under `newKey` in one transaction; returns how many keys of the policy in force. Every
+    /// instance keeps its old key until restarted with the new one: stop them all first.
+    public func reencryptSecrets(with newKey: MasterKey) async throws -> Int {
+        let oldBox = try requireSecretBox()
+        let newBox = SecretBox(masterKey: newKey)
+        return try await transaction { connection in
+            try await PolicyLock.exclusive(connection, logger: logger)
+            var count = 0
+            for (table, kind, column) in [("account", Account.kind, "admin_api_key_sealed"), ("agent", Agent.kind, "api_key_sealed")] {
+                for row in try await connection.query(PostgresQuery(unsafeSQL: "SELECT id, \(column) FROM \(table) FOR UPDATE"), logger: logger).collect() {
+                    let (id, sealed) = try row.decode((String, Data).self)
+                    let owner = SecretOwner(kind: kind, id: id)
+                    let resealed = try newBox.seal(try oldBox.open(sealed, owner: owner), owner: owner)
+                    if kind == Account.kind {
+                        try await connection.query("UPDATE account SET admin_api_key_sealed = \(resealed) WHERE id = \(id)", logger: logger)
+                    } else {
+                        try await connection.query("UPDATE agent SET api_key_sealed = \(resealed) WHERE id = \(id)", logger: logger)
+                    }
+                    count += 1
+                }
+            }
+            for row in try await connection.query("SELECT version, owner_kind, owner_id, sealed FROM policy_version_secret FOR UPDATE", logger: logger).collect() {
+                let (version, kind, id, sealed) = try row.decode((Int, String, String, Data).self)
+                let owner = SecretOwner(kind: kind, id: id)
+                let resealed = try newBox.seal(try oldBox.open(sealed, owner: owner), owner: owner)
+                try await connection.query("""
+                    UPDATE policy_version_secret SET sealed = \(resealed) WHERE version = \(version) AND owner_kind = \(kind) AND owner_id = \(id)
+                    """, logger: logger)
+            }
+            try await connection.query("UPDATE master_key_check SET sealed = \(try newBox.seal(checkText, owner: checkOwner)) WHERE id = 1",
+                                       logger: logger)
+            try await PostgresAuditWriter.append([NewAuditEvent(type: "secrets.rotated", entityKind: "master_key", entityID: nil,
+                                                                after: .object(["keys": .number(Double(count))]))],
+                                                 actor: .cli("secrets rotate"), connection, logger: logger)
+            return count
+        }
+    }
+
+    private var checkOwner: SecretOwner { PostgresSealedSecrets.checkOwner }
+    private var checkText: String { PostgresSealedSecrets.checkText }
 }

@@ -18,6 +18,11 @@ public final class PostgresStore: Sendable {
     public let location: String
     /// The migrations this open applied, oldest first (empty when the schema was up to date).
     public let migrationsApplied: [String]
+    /// The policy in force, kept between batches by the policy's generation (`policy_generation`),
+    /// which every change on any instance moves: a batch reads one number to know it is current.
+    let policyCache = PolicyCache()
+    /// This instance among the others on the database: the owner named on its delivery claims.
+    public let instanceID = "instance-" + UUID().uuidString.lowercased().prefix(13)
     private let running: Task<Void, Never>
 
     /// Connects, migrates (waiting for another instance migrating at the same moment), and checks the
@@ -90,8 +95,21 @@ public final class PostgresStore: Sendable {
 extension PostgresStore {
     /// Runs `body` in one transaction, committed when it returns and rolled back when it throws;
     /// the error thrown is `body`'s own (a `PolicyError` stays one), not the driver's wrapper.
+    ///
+    /// Writers take their locks in one order (the policy lock, the routing lock, leads, outbox rows,
+    /// the chain's head last), so two transactions should never wait for each other in a circle; should
+    /// PostgreSQL still pick one as a deadlock's victim (or fail it to keep transactions serializable),
+    /// it is run again, up to three times, since nothing of it was committed.
     func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await Self.unwrapped { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
+        var attempt = 1
+        while true {
+            do {
+                return try await Self.unwrapped { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
+            } catch where attempt < 3 && [PostgresFailure.deadlockDetected, PostgresFailure.serializationFailure].contains(PostgresFailure.sqlState(error)) {
+                logger.warning("transaction retried", metadata: ["sqlstate": "\(PostgresFailure.sqlState(error) ?? "")", "attempt": "\(attempt)"])
+                attempt += 1
+            }
+        }
     }
 
     static func unwrapped<Result>(_ body: () async throws -> Result) async throws -> Result {

@@ -11,10 +11,7 @@ enum LeadTables {
     // The columns every lead writes, by `JSONText` (what `encoder` would write, at a fraction of the cost).
     /// A lead's stored fields.
     static func fields(_ text: String) throws -> [String: JSONValue] {
-        guard case .object(let fields) = try JSONParser.parse(text.utf8) else {
-            throw StoreError.conflict("a stored lead's fields are not a JSON object")
-        }
-        return fields
+        try LeadColumns.fields(text)
     }
 
     /// What the engine matches on for a lead read as a summary: its stored fields looked up beside it.
@@ -26,20 +23,12 @@ enum LeadTables {
     /// A lead's stored tags (`tags_json`, an array of strings). Read for every row of an audit page or
     /// CSV export: `JSONDecoder` took several microseconds a row.
     static func tags(_ text: String) throws -> [String] {
-        guard case .array(let values) = try JSONParser.parse(text.utf8) else {
-            throw StoreError.conflict("a stored lead's tags are not a JSON array")
-        }
-        return try values.map { value in
-            guard let tag = value.stringValue else { throw StoreError.conflict("a stored lead's tag is not a string") }
-            return tag
-        }
+        try LeadColumns.tags(text)
     }
 
     /// A routing state in full (as stored before rotations were replayed).
     static func text(_ state: RoutingState) -> String {
-        var text = JSONText(capacity: 1024)
-        text.state(state)
-        return text.text
+        LeadColumns.text(state)
     }
 
     /// A routing state as a lead received at `receivedAt` stores it (`StoredState` reads it).
@@ -125,7 +114,7 @@ enum LeadTables {
 
     /// A duplicate's decision: kept for the record, never routed.
     static func duplicateDecision(of first: String) -> Decision {
-        Decision(ruleID: nil, via: nil, target: nil, explanation: .duplicate(of: first))
+        LeadColumns.duplicateDecision(of: first)
     }
 
     /// With `replayingRotations`, the stored state's rotations are replayed in (for showing the lead);
@@ -141,11 +130,7 @@ enum LeadTables {
     }
 
     static func target(kind: String?, agentID: String?, accountID: String?) -> Target? {
-        switch (kind, agentID, accountID) {
-        case ("agent", let agentID?, let accountID?): .agent(agentID: agentID, accountID: accountID)
-        case ("admin", _, let accountID?): .admin(accountID: accountID)
-        default: nil
-        }
+        LeadColumns.target(kind: kind, agentID: agentID, accountID: accountID)
     }
 
     /// The columns a lead summary is read from, in the order `summary(fromSummaryColumns:)` reads them.

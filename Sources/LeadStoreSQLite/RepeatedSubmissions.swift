@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import LeadStore
@@ -8,7 +7,7 @@ import LeadPolicy
 /// decided one after another: a repeated `Idempotency-Key` (24 hours, per vendor) and a duplicate lead
 /// (the same email and campaign from the same vendor inside its `dedupe_window_minutes`).
 struct RepeatedSubmissions {
-    static let keyLifetime: TimeInterval = 24 * 3600
+    static let keyLifetime = RepeatedSubmissionRules.keyLifetime
 
     let now: Date
     private var dedupeWindows: [String: Int] = [:]
@@ -56,9 +55,7 @@ struct RepeatedSubmissions {
                        arguments: [submission.vendorID, key, Self.fingerprint(submission), leadID, Timestamp.string(now)])
     }
 
-    /// SHA-256 of the fields in a canonical form (sorted keys): the same body gives the same print.
     static func fingerprint(_ submission: LeadSubmission) -> String {
-        let data = (try? AuditLog.encoder.encode(submission.fields)) ?? Data()
-        return Hex.string(SHA256.hash(data: data))
+        submission.fingerprint
     }
 }

@@ -14,10 +14,8 @@ import LeadPolicy
 enum RotationReplay {
     /// Keeps `rotation` as the pool's positions after its pick `seq`.
     static func checkpoint(_ poolID: String, seq: Int, rotation: PoolRotation, in db: Database) throws {
-        var text = JSONText(capacity: 1024)
-        text.object { agents in rotation.forEachEntry { agents.int(escaping: $0, $1) } }
         try db.executeCached(sql: "INSERT OR REPLACE INTO rotation_checkpoint (pool_id, seq, positions_json) VALUES (?, ?, ?)",
-                             arguments: [poolID, seq, text.text])
+                             arguments: [poolID, seq, RotationPositions.text(rotation)])
     }
 
     /// The pool's rotation after its pick `seq`.
@@ -87,12 +85,7 @@ enum RotationReplay {
         guard let row = try Row.fetchOne(
             try db.cachedStatement(sql: "SELECT seq, positions_json FROM rotation_checkpoint WHERE pool_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1"),
             arguments: [poolID, seq]) else { return (0, PoolRotation()) }
-        guard case .object(let positions) = try JSONParser.parse((row["positions_json"] as String).utf8) else {
-            throw StoreError.conflict("pool '\(poolID)': checkpoint \(row["seq"] as Int) is unreadable")
-        }
-        return (row["seq"], PoolRotation(current: positions.compactMapValues { value in
-            if case .number(let number) = value { Int(number) } else { nil }
-        }))
+        return (row["seq"], try RotationPositions.rotation(row["positions_json"], poolID: poolID))
     }
 
     /// Before a lead's decision is replaced (a reroute), the rotation after its pick is kept, so that

@@ -140,25 +140,6 @@ struct RoutingTables {
 
     /// The calendar day of `date` in `timeZone`, as `agent_daily_count` keys it (`2026-12-01`).
     static func day(_ date: Date, timeZone: TimeZone) -> String {
-        // A calendar computation per batch was a tenth of a batch's own work; a day lasts long.
-        if let known = lastDay.withLock({ $0 }), known.timeZone == timeZone, known.interval.start <= date, date < known.interval.end {
-            return known.day
-        }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        let day = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
-        if let interval = calendar.dateInterval(of: .day, for: date) {
-            lastDay.withLock { $0 = KnownDay(timeZone: timeZone, interval: interval, day: day) }
-        }
-        return day
+        RoutingDay.day(date, timeZone: timeZone)
     }
-
-    private struct KnownDay: Sendable {
-        let timeZone: TimeZone
-        let interval: DateInterval
-        let day: String
-    }
-
-    private static let lastDay = Mutex<KnownDay?>(nil)
 }

@@ -77,13 +77,8 @@ extension SQLiteStore {
                                                    policies: self.policyVersions, in: db)
                 if status == .unrouted { result.unrouted += 1 } else { result.changed += 1 }
                 try audit.append(NewAuditEvent(type: "lead.rerouted", entityKind: "lead", entityID: lead.id,
-                                               before: Self.decisionSummary(status: lead.status, ruleID: lead.ruleID, target: lead.target,
-                                                                            policyVersion: lead.policyVersion, decision: old?.decision),
-                                               after: .object(["status": .string(status.rawValue),
-                                                               "rule_id": outcome.decision.ruleID.map(JSONValue.string) ?? .null,
-                                                               "target": try outcome.decision.target.map { try JSONValue(encoding: $0) } ?? .null,
-                                                               "policy_version": version.map { .number(Double($0)) } ?? .null,
-                                                               "bulk": .bool(true)])),
+                                               before: RerouteHistory.replaced(lead, decision: old?.decision),
+                                               after: try RerouteHistory.decided(outcome.decision, status: status, policyVersion: version)),
                                  actor: actor, at: now, in: db)
             }
             try routing.flush(in: db)
@@ -94,19 +89,6 @@ extension SQLiteStore {
                                                            "unrouted": .number(Double(result.unrouted))])),
                              actor: actor, in: db)
         }
-    }
-
-    /// The decision a reroute replaces, as the lead's history keeps it.
-    private static func decisionSummary(status: LeadStatus, ruleID: String?, target: Target?, policyVersion: Int?,
-                                        decision: Decision?) -> JSONValue {
-        var fields: [String: JSONValue] = [
-            "status": .string(status.rawValue),
-            "rule_id": ruleID.map(JSONValue.string) ?? .null,
-            "target": (try? target.map { try JSONValue(encoding: $0) }) ?? .null,
-            "policy_version": policyVersion.map { .number(Double($0)) } ?? .null,
-        ]
-        if let decision, let explanation = try? JSONValue(encoding: decision.explanation) { fields["explanation"] = explanation }
-        return .object(fields)
     }
 
     /// The count and the first few matches, changing nothing.

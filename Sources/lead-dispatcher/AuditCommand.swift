@@ -22,7 +22,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try await common.settings()
             let result = try await CommandFailure.reporting {
-                let store = try SQLiteStore.forCommand(settings, readOnly: true)
+                let store = try await CommandStores.open(settings, readOnly: true)
                 return try await store.verifyAuditChain()
             }
             let encoder = JSONEncoder()
@@ -50,7 +50,7 @@ struct AuditCommand: AsyncParsableCommand {
                 throw ValidationError("retention is off (retentionDays = 0): give --older-than-days N to erase leads older than N days")
             }
             try await CommandFailure.reporting {
-                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                let store = try await CommandStores.open(settings, readOnly: false)
                 let erased = try await store.eraseContactFields(receivedBefore: Date().addingTimeInterval(-Double(days) * 86_400),
                                                                 actor: .cli("audit purge"))
                 print("erased the contact fields of \(erased) leads received more than \(days) days ago")

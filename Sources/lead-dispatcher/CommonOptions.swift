@@ -4,7 +4,9 @@ import Foundation
 import LeadDispatcher
 import LeadStore
 import DispatcherStores
+import LeadStorePostgres
 import LeadStoreSQLite
+import Logging
 
 /// Options every subcommand has. Declared optional without defaults, so that an option not given
 /// leaves the value to the environment, the config file or the defaults.
@@ -45,14 +47,39 @@ enum CommandFailure {
     }
 }
 
-extension SQLiteStore {
-    /// Opens the database for a command: for writing (taking the single-writer lock, so it refuses
-    /// while the service runs) or read-only (safe beside a running service).
-    static func forCommand(_ settings: DispatcherSettings, readOnly: Bool) throws -> SQLiteStore {
-        if readOnly {
-            // Nothing read-only opens a CRM key: no master key is needed (a backup verifies without one).
-            return try SQLiteStore(path: settings.database, masterKey: nil, readOnly: true)
+/// What a command needs of the database, whichever it is.
+protocol CommandStore: DispatcherStore {
+    /// The migrations this open applied, oldest first.
+    var migrationsApplied: [String] { get }
+    func reencryptSecrets(with newKey: MasterKey) async throws -> Int
+    /// Closes every connection (and on SQLite releases the single-writer lock).
+    func finish() async throws
+}
+
+extension SQLiteStore: CommandStore {
+    func finish() async throws { try close() }
+}
+
+extension PostgresStore: CommandStore {
+    func finish() async throws { await close() }
+}
+
+enum CommandStores {
+    /// Opens the database for a command: for writing (on SQLite taking the single-writer lock, so it
+    /// refuses while the service runs) or read-only (safe beside a running service). On PostgreSQL,
+    /// commands run beside the instances, as the API's changes do.
+    static func open(_ settings: DispatcherSettings, readOnly: Bool) async throws -> any CommandStore {
+        switch settings.databaseLocation {
+        case .sqlite:
+            if readOnly {
+                // Nothing read-only opens a CRM key: no master key is needed (a backup verifies without one).
+                return try SQLiteStore(path: settings.database, masterKey: nil, readOnly: true)
+            }
+            return try openStore(settings)
+        case .postgres(let url):
+            var logger = Logger(label: "lead-dispatcher")
+            logger.logLevel = .error
+            return try await openPostgresStore(url, settings: settings, readOnly: readOnly, logger: logger)
         }
-        return try openStore(settings)
     }
 }

@@ -15,8 +15,18 @@ struct Backup: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await common.settings()
+        if case .postgres = settings.databaseLocation {
+            // PostgreSQL has its own tools for this, which also give point-in-time recovery.
+            FileHandle.standardError.write(Data("""
+                lead-dispatcher: backup copies the embedded SQLite database only; for PostgreSQL use pg_dump \
+                (pg_dump --format=custom --file=leads.dump "$DATABASE_URL"), or continuous WAL archiving for point-in-time recovery \
+                (see OPERATIONS.md)
+
+                """.utf8))
+            throw ExitCode(2)
+        }
         try await CommandFailure.reporting {
-            let store = try SQLiteStore.forCommand(settings, readOnly: true)
+            let store = try SQLiteStore(path: settings.database, masterKey: nil, readOnly: true)
             try await store.backup(to: path)
             print("wrote a consistent copy of \(settings.database) to \(path); the CRM keys in it open only with the same master key")
         }
@@ -30,7 +40,7 @@ struct SecretsCommand: AsyncParsableCommand {
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-encrypt every CRM key under a new master key (with the service stopped).",
+            abstract: "Re-encrypt every CRM key under a new master key (with the service stopped: every instance, on PostgreSQL).",
             discussion: """
                 With a key file, the new key replaces it and the previous key is kept as <key file>.old. With \
                 DISPATCHER_SECRET_KEY, the new key is printed on the last line of standard output: set it in the \
@@ -55,11 +65,19 @@ struct SecretsCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try await common.settings()
             try await CommandFailure.reporting {
-                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                let store = try await CommandStores.open(settings, readOnly: false)
                 let newKey = MasterKey.generate()
-                // Staged first: if anything stops after the keys are re-encrypted, the new key is on disk.
-                let staged = settings.effectiveKeyFile + ".new"
-                try newKey.writeNewKeyFile(at: staged)
+                // Staged first: if anything stops after the keys are re-encrypted, the new key is on disk
+                // (beside the key file, or the SQLite database). A PostgreSQL database with its key in the
+                // environment has no file to stand beside: the new key is printed before anything changes.
+                var staged: String?
+                if case .postgres = settings.databaseLocation, settings.secretKey != nil {
+                    print("the new master key (if this command stops before it says it re-encrypted the keys, keep the old one):")
+                    print(newKey.base64)
+                } else {
+                    staged = settings.effectiveKeyFile + ".new"
+                    try newKey.writeNewKeyFile(at: staged!)
+                }
                 // Backups taken before now hold keys sealed under the old master key: it is kept, and said.
                 var kept: String?
                 let count: Int
@@ -69,21 +87,25 @@ struct SecretsCommand: AsyncParsableCommand {
                     }
                     count = try await store.reencryptSecrets(with: newKey)
                 } catch {
-                    try? FileManager.default.removeItem(atPath: staged)
+                    if let staged { try? FileManager.default.removeItem(atPath: staged) }
                     if let kept { try? FileManager.default.removeItem(atPath: kept) }
                     throw error
                 }
-                try store.close()
-                if let kept {
+                try await store.finish()
+                if let kept, let staged {
                     try MasterKey.promote(staged: staged, to: settings.effectiveKeyFile)
                     print("re-encrypted \(count) CRM keys; the new master key is in \(settings.effectiveKeyFile)")
                     print("IMPORTANT: backups taken before this rotation open only with the previous master key, kept in \(kept): store it with those backups")
                 } else {
-                    try? FileManager.default.removeItem(atPath: staged)
+                    if let staged { try? FileManager.default.removeItem(atPath: staged) }
                     print("re-encrypted \(count) CRM keys")
                     print("IMPORTANT: backups taken before this rotation open only with the previous DISPATCHER_SECRET_KEY: store it with those backups")
-                    print("set DISPATCHER_SECRET_KEY to the new master key before the next start:")
-                    print(newKey.base64)
+                    if case .postgres = settings.databaseLocation {
+                        print("set DISPATCHER_SECRET_KEY to the new master key (above) on every instance before any of them starts again")
+                    } else {
+                        print("set DISPATCHER_SECRET_KEY to the new master key before the next start:")
+                        print(newKey.base64)
+                    }
                 }
             }
         }

@@ -14,7 +14,7 @@ struct PolicyCommand: AsyncParsableCommand {
         subcommands: [Import.self, Export.self, Restore.self])
 
     /// What in the policy now in force cannot work as written, one `warning:` line each on standard error.
-    static func printWarnings(of store: SQLiteStore) async throws {
+    static func printWarnings(of store: any CommandStore) async throws {
         for warning in try await store.policyWarnings() {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }
@@ -34,7 +34,7 @@ struct PolicyCommand: AsyncParsableCommand {
                 guard case .object(let document)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
                     throw ValidationError("\(file) is not a JSON object")
                 }
-                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                let store = try await CommandStores.open(settings, readOnly: false)
                 _ = try await PolicyDocument.apply(document, to: store, actor: .cli("policy import"))
                 let policy = try await store.currentPolicy().policy
                 print("imported \(file): \(policy.accounts.count) accounts, \(policy.agents.count) agents, \(policy.pools.count) pools, \(policy.rules.count) rules")
@@ -52,7 +52,7 @@ struct PolicyCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try await common.settings()
             try await CommandFailure.reporting {
-                let store = try SQLiteStore.forCommand(settings, readOnly: true)
+                let store = try await CommandStores.open(settings, readOnly: true)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 let data = try encoder.encode(PolicyDocument.render(try await store.currentPolicy())) + Data("\n".utf8)
@@ -76,7 +76,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let settings = try await common.settings()
             try await CommandFailure.reporting {
                 guard version > 0 else { throw ValidationError("the version must be a positive whole number, not \(version)") }
-                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                let store = try await CommandStores.open(settings, readOnly: false)
                 let restored = try await PolicyDocument.restore(version: version, in: store, actor: .cli("policy restore"))
                 let policy = try await store.currentPolicy().policy
                 print("restored policy version \(version) as version \(restored.version): \(policy.accounts.count) accounts, \(policy.agents.count) agents, \(policy.pools.count) pools, \(policy.rules.count) rules")

@@ -22,7 +22,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try await common.settings()
             try await CommandFailure.reporting {
-                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                let store = try await CommandStores.open(settings, readOnly: false)
                 let name = name ?? "\(role.rawValue) token"
                 let (token, secret) = try await store.createToken(name: name, role: role, actor: .cli("token create"))
                 print("created token \(token.id) (\(token.role.rawValue)); it is shown only now:")
@@ -39,7 +39,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try await common.settings()
             try await CommandFailure.reporting {
-                let store = try SQLiteStore.forCommand(settings, readOnly: true)
+                let store = try await CommandStores.open(settings, readOnly: true)
                 for token in try await store.tokens() {
                     let state = token.revokedAt.map { "revoked \($0)" } ?? "live"
                     print([token.id, token.role.rawValue, token.name, token.createdAt, state].joined(separator: "\t"))
@@ -57,7 +57,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try await common.settings()
             try await CommandFailure.reporting {
-                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                let store = try await CommandStores.open(settings, readOnly: false)
                 let token = try await store.revokeToken(id: id, actor: .cli("token revoke"))
                 print("revoked token \(token.id)")
             }

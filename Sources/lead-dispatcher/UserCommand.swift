@@ -41,7 +41,7 @@ struct UserCommand: AsyncParsableCommand {
                     try Passwords.check(line)
                     password = line
                 }
-                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                let store = try await CommandStores.open(settings, readOnly: false)
                 let user = try await store.createUser(email: email, name: name, role: role, passwordHash: await Passwords.hash(password),
                                                       actor: .cli("user create"))
                 print("created user \(user.id) <\(user.email)> (\(user.role.rawValue))")
@@ -61,7 +61,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try await common.settings()
             try await CommandFailure.reporting {
-                let store = try SQLiteStore.forCommand(settings, readOnly: true)
+                let store = try await CommandStores.open(settings, readOnly: true)
                 for user in try await store.users() {
                     print([user.id, user.email, user.role.rawValue, user.name, user.disabled ? "disabled" : "enabled"].joined(separator: "\t"))
                 }
@@ -78,7 +78,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try await common.settings()
             try await CommandFailure.reporting {
-                let store = try SQLiteStore.forCommand(settings, readOnly: false)
+                let store = try await CommandStores.open(settings, readOnly: false)
                 guard let (user, _) = try await store.userForSignIn(email: email) else {
                     throw ValidationError("no user with the email '\(email)'")
                 }

@@ -29,20 +29,23 @@ final class StorageHealth: Sendable {
     /// Read on every lead: one atomic load while the disk takes writes.
     private let fullFlag = Atomic<Bool>(false)
     private let logger: Logger
-    /// The folder of the database, whose filesystem's free space is read while the disk is full.
-    private let folder: String
+    /// The folder of the database, whose filesystem's free space is read while the disk is full; nil
+    /// for a database on a server (PostgreSQL), whose disk is not this machine's: there a write that
+    /// goes through is the sign that space has returned.
+    private let folder: String?
 
     /// Whether a failed write failed for lack of space, as the store tells it.
     private let isFullError: @Sendable (any Error) -> Bool
 
-    init(databasePath: String, logger: Logger, isFull: @escaping @Sendable (any Error) -> Bool) {
-        let folder = (databasePath as NSString).deletingLastPathComponent
-        self.folder = folder.isEmpty ? "." : folder
+    init(databasePath: String?, logger: Logger, isFull: @escaping @Sendable (any Error) -> Bool) {
+        let folder = databasePath.map { ($0 as NSString).deletingLastPathComponent }
+        self.folder = folder.map { $0.isEmpty ? "." : $0 }
         self.logger = logger
         isFullError = isFull
     }
 
     private var hasRoomAgain: Bool {
+        guard let folder else { return true }
         guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: folder),
               let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value,
               let size = (attributes[.systemSize] as? NSNumber)?.int64Value

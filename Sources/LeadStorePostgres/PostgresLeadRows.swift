@@ -1,0 +1,128 @@
+import Foundation
+import LeadPolicy
+import LeadStore
+import Logging
+import PostgresNIO
+
+/// Leads, their decisions and delivery attempts on `lead`, `outbox` and `delivery_attempt`.
+enum PostgresLeadRows {
+    static let summaryColumns = """
+        id, received_at, vendor_id, email, campaign_id, tags_json, rule_id, target_kind, target_agent_id,
+        target_account_id, status, attempts, updated_at, policy_version
+        """
+
+    static func summary(_ row: PostgresColumns) throws -> LeadSummary {
+        LeadSummary(
+            id: try row["id"], receivedAt: try row["received_at"], vendorID: try row["vendor_id"], email: try row["email"],
+            campaignID: try row["campaign_id"], tags: try LeadColumns.tags(try row["tags_json"]), ruleID: try row["rule_id"],
+            target: LeadColumns.target(kind: try row["target_kind"], agentID: try row["target_agent_id"], accountID: try row["target_account_id"]),
+            status: LeadStatus(rawValue: try row["status"]) ?? .queued, attempts: try row["attempts"], updatedAt: try row["updated_at"],
+            policyVersion: try row["policy_version"])
+    }
+
+    /// A decision as stored: written out, as the engine made it.
+    static func text(_ decision: Decision) throws -> String {
+        try PolicyColumnJSON.text(decision)
+    }
+
+    static func decision(_ text: String) throws -> Decision {
+        try PolicyColumnJSON.decode(Decision.self, text)
+    }
+
+    static func state(_ text: String?) throws -> RoutingState? {
+        try text.map { try PolicyColumnJSON.decode(RoutingState.self, $0) }
+    }
+
+    /// Inserts a new lead with its decision and the state it read; a routed one enters the outbox.
+    static func insert(_ submission: LeadSubmission, id: String, decision: Decision, state: RoutingState, policyVersion: Int?, now: Date,
+                       _ connection: PostgresConnection, logger: Logger) async throws -> LeadStatus {
+        let status: LeadStatus = decision.target == nil ? .unrouted : .queued
+        let at = Timestamp.string(now)
+        let decisionText = try text(decision)
+        let stateText = LeadColumns.text(state)
+        try await connection.query("""
+            INSERT INTO lead (id, received_at, vendor_id, email, campaign_id, tags_json, fields_json, status, rule_id,
+                              target_kind, target_agent_id, target_account_id, decision_json, attempts, updated_at, policy_version, state_json)
+            VALUES (\(id), \(submission.columns.receivedAt), \(submission.vendorID), \(submission.lead.normalizedEmail), \(submission.lead.campaignID),
+                    \(submission.columns.tags), \(submission.columns.fields), \(status.rawValue), \(decision.ruleID), \(decision.target?.kind),
+                    \(decision.target?.agentID), \(decision.target?.accountID), \(decisionText), 0, \(at), \(policyVersion), \(stateText))
+            """, logger: logger)
+        if decision.target != nil {
+            try await connection.query("INSERT INTO outbox (lead_id, due_at) VALUES (\(id), \(at))", logger: logger)
+        }
+        return status
+    }
+
+    /// Records a duplicate: kept for the record, never routed or delivered.
+    static func insertDuplicate(_ submission: LeadSubmission, id: String, of first: String, now: Date,
+                                _ connection: PostgresConnection, logger: Logger) async throws {
+        let decisionText = try text(LeadColumns.duplicateDecision(of: first))
+        try await connection.query("""
+            INSERT INTO lead (id, received_at, vendor_id, email, campaign_id, tags_json, fields_json, status, decision_json,
+                              attempts, updated_at, duplicate_of)
+            VALUES (\(id), \(submission.columns.receivedAt), \(submission.vendorID), \(submission.lead.normalizedEmail), \(submission.lead.campaignID),
+                    \(submission.columns.tags), \(submission.columns.fields), 'duplicate', \(decisionText), 0, \(Timestamp.string(now)), \(first))
+            """, logger: logger)
+    }
+
+    /// Replaces a lead's decision (a reroute); a routed result enters the outbox, due now.
+    static func update(id: String, decision: Decision, state: RoutingState, policyVersion: Int?, now: Date,
+                       _ connection: PostgresConnection, logger: Logger) async throws -> LeadStatus {
+        let status: LeadStatus = decision.target == nil ? .unrouted : .queued
+        let at = Timestamp.string(now)
+        let decisionText = try text(decision)
+        let stateText = LeadColumns.text(state)
+        try await connection.query("""
+            UPDATE lead SET status = \(status.rawValue), rule_id = \(decision.ruleID), target_kind = \(decision.target?.kind),
+                            target_agent_id = \(decision.target?.agentID), target_account_id = \(decision.target?.accountID),
+                            decision_json = \(decisionText), updated_at = \(at), policy_version = \(policyVersion), state_json = \(stateText)
+            WHERE id = \(id)
+            """, logger: logger)
+        if decision.target != nil {
+            try await connection.query("""
+                INSERT INTO outbox (lead_id, due_at) VALUES (\(id), \(at))
+                ON CONFLICT (lead_id) DO UPDATE SET due_at = excluded.due_at, attempts = 0, rejections = 0, claimed_until = NULL, claimed_by = NULL
+                """, logger: logger)
+        }
+        return status
+    }
+
+    /// A whole lead, with its delivery attempts.
+    static func fetch(id: String, _ connection: PostgresConnection, logger: Logger) async throws -> StoredLead? {
+        guard let row = try await connection.query("""
+            SELECT id, received_at, vendor_id, email, campaign_id, tags_json, rule_id, target_kind, target_agent_id,
+                   target_account_id, status, attempts, updated_at, policy_version, fields_json, decision_json, state_json
+            FROM lead WHERE id = \(id)
+            """, logger: logger).columns().first else { return nil }
+        var attempts: [DeliveryAttempt] = []
+        for attempt in try await connection.query("""
+            SELECT at, http_status, crm_success, error, duration_ms, response_body, detail FROM delivery_attempt WHERE lead_id = \(id) ORDER BY id
+            """, logger: logger).columns() {
+            attempts.append(DeliveryAttempt(at: try attempt["at"], httpStatus: try attempt["http_status"], crmSuccess: try attempt["crm_success"],
+                                            error: try attempt["error"], durationMS: try attempt["duration_ms"],
+                                            responseBody: try attempt["response_body"], detail: try attempt["detail"]))
+        }
+        return StoredLead(summary: try summary(row), fields: try LeadColumns.fields(try row["fields_json"]),
+                          decision: try decision(try row["decision_json"]), state: try state(try row["state_json"]), deliveryAttempts: attempts)
+    }
+
+    /// The query's filters (all but its cursor and limit) as conditions, every value bound.
+    static func conditions(_ query: LeadQuery, _ statement: inout PostgresStatement) -> [String] {
+        var conditions: [String] = []
+        func filter(_ column: String, _ value: String?) {
+            guard let value else { return }
+            conditions.append(column + " = " + statement.bind(value))
+        }
+        filter("email", query.email?.trimmingCharacters(in: .whitespaces).lowercased())
+        filter("target_agent_id", query.agentID)
+        filter("target_account_id", query.accountID)
+        filter("campaign_id", query.campaignID)
+        filter("rule_id", query.ruleID)
+        filter("vendor_id", query.vendorID)
+        filter("status", query.status?.rawValue)
+        if let since = query.since { conditions.append("received_at >= " + statement.bind(Timestamp.string(since))) }
+        if let until = query.until { conditions.append("received_at < " + statement.bind(Timestamp.string(until))) }
+        if let ids = query.leadIDs { conditions.append("id = ANY(" + statement.bind(ids) + ")") }
+        return conditions
+    }
+}

@@ -2,12 +2,12 @@ import Foundation
 import LeadPolicy
 import LeadStore
 import Testing
-@testable import LeadStoreSQLite
 
+/// On both databases: every test runs on SQLite and on PostgreSQL.
 @Suite struct LeadRepositoryTests {
     let utc = TimeZone(identifier: "UTC")!
 
-    func seed(_ store: SQLiteStore, weights: (Int, Int) = (3, 1), cap: Int? = nil, stickyDays: Int = 0) async throws {
+    func seed(_ store: some PolicyRepository, weights: (Int, Int) = (3, 1), cap: Int? = nil, stickyDays: Int = 0) async throws {
         try await store.modifyPolicy(actor: .cli("test")) { draft in
             draft.policy = Policy(
                 accounts: [Account(id: "acme", name: "Acme")],
@@ -27,9 +27,9 @@ import Testing
         return LeadSubmission(vendorID: "v", fields: fields, lead: Lead(vendorID: "v", email: email, tags: tags))
     }
 
-    @Test func anAcceptedLeadIsStoredWithItsDecisionAndQueued() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func anAcceptedLeadIsStoredWithItsDecisionAndQueued(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         let accepted = try #require(try await store.accept([submission(email: "Pat@Example.com")], dayTimeZone: utc).first)
         #expect(accepted.status == .queued)
@@ -44,21 +44,23 @@ import Testing
         let jobs = try await store.claimDueJobs(limit: 10, now: Date().addingTimeInterval(1), lease: 30)
         #expect(jobs.map(\.leadID) == [accepted.leadID])
         #expect(jobs.first?.apiKey == "bb-agent-a-key-00001")
+        await opened.close()
     }
 
-    @Test func anUnmatchedLeadIsKeptUnroutedAndNotQueued() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func anUnmatchedLeadIsKeptUnroutedAndNotQueued(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         let accepted = try #require(try await store.accept([submission(tags: ["seller"])], dayTimeZone: utc).first)
         #expect(accepted.status == .unrouted)
         #expect(try await store.lead(id: accepted.leadID)?.status == .unrouted)
         #expect(try await store.claimDueJobs(limit: 10, now: Date().addingTimeInterval(1), lease: 30).isEmpty)
+        await opened.close()
     }
 
-    @Test func fortyConcurrentLeadsOverWeightsThreeToOneGiveThirtyAndTen() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func fortyConcurrentLeadsOverWeightsThreeToOneGiveThirtyAndTen(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         let targets = try await withThrowingTaskGroup(of: String?.self) { group in
             for _ in 0..<40 {
@@ -68,27 +70,24 @@ import Testing
         }
         #expect(targets.filter { $0 == "a" }.count == 30)
         #expect(targets.filter { $0 == "b" }.count == 10)
+        await opened.close()
     }
 
-    @Test func oneBatchRotatesExactlyAsLeadsOneByOneAndStoresTheRotation() async throws {
-        let database = try TemporaryDatabase()
-        var targets: [String] = []
-        do {
-            let store = try database.open()
-            try await seed(store, weights: (1, 1))
-            let batch = try await store.accept((0..<5).map { _ in submission() }, dayTimeZone: utc)
-            targets = batch.map { $0.decision?.target?.agentID ?? "-" }
-            try store.close()
-        }
+    @Test(arguments: StoreKind.allCases) func oneBatchRotatesExactlyAsLeadsOneByOneAndStoresTheRotation(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        try await seed(opened.store, weights: (1, 1))
+        let batch = try await opened.store.accept((0..<5).map { _ in submission() }, dayTimeZone: utc)
+        var targets = batch.map { $0.decision?.target?.agentID ?? "-" }
         // The rotation is written once per batch; after a restart it continues where the batch left it.
-        let reopened = try database.open()
-        targets.append(try await reopened.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID ?? "-")
+        let reopened = try await opened.reopen()
+        targets.append(try await reopened.store.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID ?? "-")
         #expect(targets == ["a", "b", "a", "b", "a", "b"])
+        await reopened.close()
     }
 
-    @Test func thePipelineSnapshotCountsTheOutboxItsOldestLeadAndDeadLeads() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func thePipelineSnapshotCountsTheOutboxItsOldestLeadAndDeadLeads(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         #expect(try await store.pipelineSnapshot() == PipelineSnapshot(outboxDepth: 0, oldestPendingReceivedAt: nil, deadLeads: 0))
         let oldest = Date(timeIntervalSince1970: 1_790_000_000)
@@ -100,91 +99,90 @@ import Testing
         #expect(abs((snapshot.oldestPendingReceivedAt ?? .distantFuture).timeIntervalSince(oldest)) < 0.01)
         #expect(snapshot.deadLeads == 0)
         let attempt = DeliveryAttempt(at: Timestamp.string(Date()), httpStatus: 401, crmSuccess: nil, error: "http_4xx", durationMS: 1, responseBody: nil)
+        // Claimed first, as a delivery is: only a claim's owner records its outcome.
+        #expect(try await store.claimDueJobs(limit: 10, now: Date().addingTimeInterval(1), lease: 30).count == 3)
         try await store.record([RecordedAttempt(leadID: accepted[0].leadID, attempt: attempt, outcome: .dead)])
         snapshot = try await store.pipelineSnapshot()
         #expect(snapshot.outboxDepth == 2)
         #expect(snapshot.deadLeads == 1)
         #expect((snapshot.oldestPendingReceivedAt ?? oldest) > oldest)
+        await opened.close()
     }
 
-    @Test func theRotationContinuesAcrossARestart() async throws {
-        let database = try TemporaryDatabase()
-        var sequence: [String] = []
-        do {
-            let store = try database.open()
-            try await seed(store, weights: (1, 1))
-            sequence.append(try await store.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID ?? "-")
-            try store.close()
-        }
-        let reopened = try database.open()
+    @Test(arguments: StoreKind.allCases) func theRotationContinuesAcrossARestart(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        try await seed(opened.store, weights: (1, 1))
+        var sequence = [try await opened.store.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID ?? "-"]
+        let reopened = try await opened.reopen()
         for _ in 0..<3 {
-            sequence.append(try await reopened.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID ?? "-")
+            sequence.append(try await reopened.store.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID ?? "-")
         }
         #expect(sequence == ["a", "b", "a", "b"])
+        await reopened.close()
     }
 
-    @Test func dailyCapsCountStoredLeads() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func dailyCapsCountStoredLeads(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store, weights: (1, 1), cap: 1)
         var targets: [String] = []
         for _ in 0..<4 {
             targets.append(try await store.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID ?? "-")
         }
         #expect(targets == ["a", "b", "b", "b"])
+        await opened.close()
     }
 
     /// Today's counts advance lead by lead inside a batch and are written once when it commits: the
     /// cap holds within a batch, across batches, and across a restart.
-    @Test func dailyCapsCountLeadsInsideABatchAndAcrossBatchesAndRestarts() async throws {
-        let database = try TemporaryDatabase()
-        var store = try database.open()
-        try await seed(store, weights: (1, 1), cap: 2)
+    @Test(arguments: StoreKind.allCases) func dailyCapsCountLeadsInsideABatchAndAcrossBatchesAndRestarts(_ kind: StoreKind) async throws {
+        var opened = try await StoreUnderTest.open(kind)
+        try await seed(opened.store, weights: (1, 1), cap: 2)
         func targets(_ count: Int) async throws -> [String] {
-            try await store.accept((0..<count).map { _ in submission() }, dayTimeZone: utc).map { $0.decision?.target?.agentID ?? "-" }
+            try await opened.store.accept((0..<count).map { _ in submission() }, dayTimeZone: utc).map { $0.decision?.target?.agentID ?? "-" }
         }
         #expect(try await targets(3) == ["a", "b", "a"])
         #expect(try await targets(3) == ["b", "b", "b"])
-        try store.close()
-        store = try database.open()
+        opened = try await opened.reopen()
         #expect(try await targets(1) == ["b"])
         // Counts add up across batches: a's two leads today came one batch apart.
-        try store.close()
-        let next = try TemporaryDatabase()
-        store = try next.open()
-        try await seed(store, weights: (1, 1), cap: 2)
+        await opened.close()
+        opened = try await StoreUnderTest.open(kind)
+        try await seed(opened.store, weights: (1, 1), cap: 2)
         #expect(try await targets(1) == ["a"])
         #expect(try await targets(1) == ["b"])
         #expect(try await targets(1) == ["a"])
-        try store.close()
-        store = try next.open()
+        opened = try await opened.reopen()
         #expect(try await targets(2) == ["b", "b"])
+        await opened.close()
     }
 
-    @Test func stickyRoutingFindsTheEarlierLeadOfTheSameEmail() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func stickyRoutingFindsTheEarlierLeadOfTheSameEmail(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store, weights: (1, 1), stickyDays: 30)
         let first = try await store.accept([submission(email: "pat@example.com")], dayTimeZone: utc).first?.decision?.target?.agentID
         _ = try await store.accept([submission(email: "kim@example.com")], dayTimeZone: utc)
         let repeatLead = try await store.accept([submission(email: "PAT@example.com")], dayTimeZone: utc).first?.decision?.target?.agentID
         #expect(first == "a")
         #expect(repeatLead == "a")
+        await opened.close()
     }
 
-    @Test func previewChangesNothing() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func previewChangesNothing(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store, weights: (1, 1))
         for _ in 0..<3 {
             #expect(try await store.preview(Lead(tags: ["buyer"]), at: Date(), draft: nil, dayTimeZone: utc).target?.agentID == "a")
         }
         #expect(try await store.accept([submission()], dayTimeZone: utc).first?.decision?.target?.agentID == "a")
+        await opened.close()
     }
 
-    @Test func theOutboxRecordsAttemptsAndOutcomes() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func theOutboxRecordsAttemptsAndOutcomes(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         let id = try #require(try await store.accept([submission()], dayTimeZone: utc).first?.leadID)
         let now = Date().addingTimeInterval(1)
@@ -204,22 +202,24 @@ import Testing
         #expect(lead.attempts == 2)
         #expect(lead.deliveryAttempts == [failure, success])
         #expect(try await store.nextDueDate() == nil)
+        await opened.close()
     }
 
-    @Test func claimsAreReleasedAtStartUp() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func claimsAreReleasedAtStartUp(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         _ = try await store.accept([submission()], dayTimeZone: utc)
         let now = Date().addingTimeInterval(1)
         #expect(try await store.claimDueJobs(limit: 1, now: now, lease: 300).count == 1)
         try await store.releaseClaims()
         #expect(try await store.claimDueJobs(limit: 1, now: now, lease: 300).count == 1)
+        await opened.close()
     }
 
-    @Test func redeliverAndRerouteOnlyApplyToTheirStatuses() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.open()
+    @Test(arguments: StoreKind.allCases) func redeliverAndRerouteOnlyApplyToTheirStatuses(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
         try await seed(store)
         let unrouted = try #require(try await store.accept([submission(tags: ["seller"])], dayTimeZone: utc).first?.leadID)
         let queued = try #require(try await store.accept([submission()], dayTimeZone: utc).first?.leadID)
@@ -236,5 +236,6 @@ import Testing
         #expect(rerouted.status == .queued)
         #expect(rerouted.target == .admin(accountID: "acme"))
         #expect(try await store.auditEvents(type: "lead.rerouted", limit: 10, beforeSeq: nil).count == 2)
+        await opened.close()
     }
 }

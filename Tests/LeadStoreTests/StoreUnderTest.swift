@@ -2,6 +2,7 @@ import Foundation
 import LeadStore
 import LeadStorePostgres
 import LeadStoreSQLite
+import PostgresNIO
 import PostgresTestCluster
 import Testing
 
@@ -13,9 +14,8 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-/// What the PostgreSQL store implements so far, and the suite tests on both databases.
-typealias ConfigurationStore = PolicyRepository & VendorRepository & TokenRepository & UserRepository & SessionRepository
-    & AuditEventRepository & StoreHealth
+/// Every repository: what the suite tests on both databases.
+typealias ConfigurationStore = DispatcherStore
 
 /// A fresh, empty, migrated store of one kind for one test: a SQLite file in a temporary folder, or a
 /// new database on the test cluster.
@@ -62,7 +62,54 @@ final class StoreUnderTest: Sendable {
         return try await PostgresStore.open(Self.endpoint(cluster, database: try #require(databaseName)), masterKey: masterKey)
     }
 
+    /// Everything the database keeps, as bytes to search for a secret: the SQLite file and its WAL, or
+    /// every row of every table as PostgreSQL writes it out as text (a `bytea` column in hex, so a
+    /// secret is searched for in hex too by `holdsAtRest`).
+    func bytesAtRest() async throws -> Data {
+        switch kind {
+        case .sqlite:
+            return try #require(sqlite).bytesOnDisk()
+        case .postgres:
+            let cluster = try await PostgresTestCluster.shared()
+            return try await cluster.withConnection(database: try #require(databaseName)) { connection in
+                var data = Data()
+                let tables = try await connection.query("""
+                    SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name
+                    """, logger: PostgresTestCluster.logger).collect().map { try $0.decode(String.self) }
+                for table in tables {
+                    for row in try await connection.query(PostgresQuery(unsafeSQL: "SELECT t::text FROM \"\(table)\" t"),
+                                                          logger: PostgresTestCluster.logger).collect() {
+                        data.append(Data(try row.decode(String.self).utf8))
+                        data.append(0x0A)
+                    }
+                }
+                return data
+            }
+        }
+    }
+
+    /// Whether `secret` is anywhere in what the database keeps, as text or (PostgreSQL's bytea) hex.
+    func holdsAtRest(_ secret: String) async throws -> Bool {
+        let bytes = try await bytesAtRest()
+        let hex = Data(secret.utf8).map { String(format: "%02x", $0) }.joined()
+        return bytes.range(of: Data(secret.utf8)) != nil || bytes.range(of: Data(hex.utf8)) != nil
+    }
+
+    /// The same database opened again, as after a restart: this store is closed first.
+    func reopen() async throws -> StoreUnderTest {
+        await close()
+        switch kind {
+        case .sqlite:
+            let database = try #require(sqlite)
+            return StoreUnderTest(kind: kind, store: try database.open(), masterKey: masterKey, sqlite: database, postgres: nil, databaseName: nil)
+        case .postgres:
+            let store = try await secondInstance()
+            return StoreUnderTest(kind: kind, store: store, masterKey: masterKey, sqlite: nil, postgres: store, databaseName: databaseName)
+        }
+    }
+
     func close() async {
         await postgres?.close()
+        try? (store as? SQLiteStore)?.close()
     }
 }

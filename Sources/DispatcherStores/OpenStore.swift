@@ -57,10 +57,10 @@ public func openStore(_ settings: DispatcherSettings) throws -> SQLiteStore {
 /// Opens a PostgreSQL database for a command or the service: connects (saying plainly why not),
 /// migrates and checks the master key, which must come from the environment or an explicit key file.
 ///
-/// `readOnly` (commands that only read, such as `audit verify`): no migration, and the master key only
-/// when one is configured.
+/// `readOnly` (commands that only read, such as `audit verify`): no migration and no master key, as
+/// with SQLite: nothing they read is sealed.
 public func openPostgresStore(_ url: PostgresURL, settings: DispatcherSettings, readOnly: Bool = false, logger: Logger) async throws -> PostgresStore {
-    let masterKey = readOnly ? try? MasterKeySource.resolve(settings, create: false) : try MasterKeySource.resolve(settings, create: false)
+    let masterKey = readOnly ? nil : try MasterKeySource.resolve(settings, create: false)
     do {
         return try await PostgresStore.open(url.endpoint, masterKey: masterKey, migrate: !readOnly, logger: logger)
     } catch StoreError.wrongMasterKey {

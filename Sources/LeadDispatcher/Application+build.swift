@@ -22,7 +22,8 @@ public func buildApplication(_ settings: DispatcherSettings, store: some Dispatc
                                  maxCoolDown: settings.circuitCoolDown * 10)
     let pressure = IngestPressure()
     let databasePath: String? = if case .sqlite(let path) = settings.databaseLocation { path } else { nil }
-    let storage = StorageHealth(databasePath: databasePath, logger: logger, isFull: { store.isStorageFull($0) })
+    let storage = StorageHealth(databasePath: databasePath, logger: logger, isFull: { store.isStorageFull($0) },
+                                isUnavailable: { store.isUnavailable($0) })
     let consolePages = try await ConsolePages.load()
     let router = buildRouter(store: store, settings: settings, delivery: wakeUp, circuits: breaker, pressure: pressure, storage: storage,
                              consolePages: consolePages)

@@ -18,6 +18,14 @@ public protocol StoreHealth: Sendable {
 
     /// True when `error`, from a write, says the storage is full (rather than any other failure).
     func isStorageFull(_ error: any Error) -> Bool
+
+    /// True when `error` says the database is away for now (a server restarting or failing over):
+    /// answered 503 with `Retry-After`, as a full disk is. An embedded database is never away.
+    func isUnavailable(_ error: any Error) -> Bool
+}
+
+extension StoreHealth {
+    public func isUnavailable(_ error: any Error) -> Bool { false }
 }
 
 /// Every repository and the health of one database: what the HTTP service and the console are built

@@ -52,7 +52,7 @@ extension PostgresStore {
     public func reencryptSecrets(with newKey: MasterKey) async throws -> Int {
         let oldBox = try requireSecretBox()
         let newBox = SecretBox(masterKey: newKey)
-        return try await transaction { connection in
+        return try await transaction { [self] connection in
             try await PolicyLock.exclusive(connection, logger: logger)
             var count = 0
             for (table, kind, column) in [("account", Account.kind, "admin_api_key_sealed"), ("agent", Agent.kind, "api_key_sealed")] {

@@ -35,19 +35,23 @@ extension PostgresStore {
                         dayTimeZone: TimeZone) async throws -> BulkRecoveryResult {
         if dryRun {
             var result = try await count(query, extra: [])
-            try await transaction { connection in
+            let (changed, unrouted) = try await transaction { [self] connection in
                 let (policy, _) = try await policyInForce(connection)
                 let now = Date()
                 var routing = try await PostgresRouting(connection, logger: logger, now: now, timeZone: dayTimeZone, policy: policy)
+                var (changed, unrouted) = (0, 0)
                 for lead in try await batch(query, extra: [], after: nil, limit: nil, connection) {
                     let engineLead = try await self.engineLead(lead, connection)
                     let outcome = RoutingEngine.decide(engineLead, policy: policy,
                                                        state: try await routing.state(for: engineLead, policy: policy, now: now, connection, logger: logger))
                     routing.apply(outcome)
-                    if outcome.decision.target == nil { result.unrouted += 1 } else { result.changed += 1 }
+                    if outcome.decision.target == nil { unrouted += 1 } else { changed += 1 }
                 }
                 // Nothing written: the transaction only read.
+                return (changed, unrouted)
             }
+            result.changed = changed
+            result.unrouted = unrouted
             return result
         }
         return try await inBatches(query, extra: [], routing: true) { [self] leads, result, audit, connection, context in
@@ -84,7 +88,7 @@ extension PostgresStore {
     }
 
     private func count(_ query: LeadQuery, extra: [String]) async throws -> BulkRecoveryResult {
-        try await client.withConnection { connection in
+        try await checkedClient.withConnection { connection in
             var statement = PostgresStatement()
             let conditions = PostgresLeadRows.conditions(query, &statement) + extra
             statement.append("SELECT COUNT(*) FROM lead")
@@ -126,7 +130,7 @@ extension PostgresStore {
         var result = BulkRecoveryResult()
         var after: LeadCursor?
         while true {
-            let (batchResult, last, done) = try await transaction { [result, after] connection in
+            let (batchResult, last, done) = try await transaction { [self, result, after] connection in
                 var result = result
                 var context: RoutingContext?
                 if routing {

@@ -23,7 +23,7 @@ extension PostgresStore: LeadRepository {
     /// chained last.
     public func accept(_ submissions: [LeadSubmission], dayTimeZone: TimeZone) async throws -> [AcceptedLead] {
         guard !submissions.isEmpty else { return [] }
-        return try await transaction { connection in
+        return try await transaction { [self] connection in
             let (policy, version) = try await policyInForce(connection)
             try await PostgresRouting.lock(connection, logger: logger)
             let now = Date()
@@ -68,7 +68,7 @@ extension PostgresStore: LeadRepository {
     }
 
     public func preview(_ lead: Lead, at now: Date, draft: Policy?, dayTimeZone: TimeZone) async throws -> Decision {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             var policy: Policy
             if let draft { policy = draft } else { policy = try await policyInForce(connection).policy }
             let routing = try await PostgresRouting(connection, logger: logger, now: now, timeZone: dayTimeZone, policy: policy)
@@ -78,7 +78,7 @@ extension PostgresStore: LeadRepository {
     }
 
     public func poolRotation(_ poolID: String, dayTimeZone: TimeZone) async throws -> PoolRotationView? {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             let policy = try await policyInForce(connection).policy
             let now = Date()
             let routing = try await PostgresRouting(connection, logger: logger, now: now, timeZone: dayTimeZone, policy: policy)
@@ -88,7 +88,7 @@ extension PostgresStore: LeadRepository {
     }
 
     public func lead(id: String) async throws -> StoredLead? {
-        try await client.withConnection { connection in try await PostgresLeadRows.fetch(id: id, connection, logger: logger) }
+        try await checkedClient.withConnection { connection in try await PostgresLeadRows.fetch(id: id, connection, logger: logger) }
     }
 
     public func leads(_ query: LeadQuery) async throws -> [LeadSummary] {
@@ -102,7 +102,7 @@ extension PostgresStore: LeadRepository {
         statement.append("SELECT " + PostgresLeadRows.summaryColumns + " FROM lead")
         if !conditions.isEmpty { statement.append(" WHERE " + conditions.joined(separator: " AND ")) }
         statement.append(" ORDER BY received_at DESC, id DESC LIMIT " + statement.bind(query.limit))
-        return try await client.query(statement.query, logger: logger).columns().map(PostgresLeadRows.summary)
+        return try await checkedClient.query(statement.query, logger: logger).columns().map(PostgresLeadRows.summary)
     }
 
     public func decidedLeads(since: Date?, until: Date?) async throws -> [DecidedLead] {
@@ -114,7 +114,7 @@ extension PostgresStore: LeadRepository {
         if !conditions.isEmpty { statement.append(" WHERE " + conditions.joined(separator: " AND ")) }
         statement.append(" ORDER BY received_at, id")
         var result: [DecidedLead] = []
-        for try await row in try await client.query(statement.query, logger: logger) {
+        for try await row in try await checkedClient.query(statement.query, logger: logger) {
             let columns = PostgresColumns(row)
             let receivedAt: String = try columns["received_at"]
             let lead = Lead(vendorID: try columns["vendor_id"], email: try columns["email"], campaignID: try columns["campaign_id"],
@@ -126,14 +126,14 @@ extension PostgresStore: LeadRepository {
     }
 
     public func leadCounts() async throws -> (leads: Int, outbox: Int) {
-        let row = try await client.query("SELECT (SELECT COUNT(*) FROM lead), (SELECT COUNT(*) FROM outbox)", logger: logger).collect().first
+        let row = try await checkedClient.query("SELECT (SELECT COUNT(*) FROM lead), (SELECT COUNT(*) FROM outbox)", logger: logger).collect().first
         let (leads, outbox) = try row?.decode((Int, Int).self) ?? (0, 0)
         return (leads, outbox)
     }
 
     public func statusCounts(since: Date) async throws -> [LeadStatus: Int] {
         var counts: [LeadStatus: Int] = [:]
-        for row in try await client.query("""
+        for row in try await checkedClient.query("""
             SELECT status, COUNT(*) FROM lead WHERE received_at >= \(Timestamp.string(since)) GROUP BY status
             """, logger: logger).collect() {
             let (status, count) = try row.decode((String, Int).self)
@@ -143,7 +143,7 @@ extension PostgresStore: LeadRepository {
     }
 
     public func redeliver(id: String, actor: AuditActor) async throws -> StoredLead {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             guard let lead = try await PostgresLeadRows.fetch(id: id, connection, logger: logger) else {
                 throw PolicyError(.notFound, field: "", "no lead '\(id)'")
             }
@@ -170,7 +170,7 @@ extension PostgresStore: LeadRepository {
     }
 
     public func reroute(id: String, actor: AuditActor, dayTimeZone: TimeZone) async throws -> StoredLead {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             let (policy, version) = try await policyInForce(connection)
             try await PostgresRouting.lock(connection, logger: logger)
             guard let lead = try await PostgresLeadRows.fetch(id: id, connection, logger: logger) else {
@@ -199,7 +199,7 @@ extension PostgresStore: LeadRepository {
     /// The decision is stored written out, so a lead decided by its fields keeps its rule, route and
     /// target once they are erased; its words quoting an erased value say '(erased)' instead.
     public func eraseContactFields(receivedBefore cutoff: Date, actor: AuditActor) async throws -> Int {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             let cutoffText = Timestamp.string(cutoff)
             let now = Timestamp.string(Date())
             var erased = 0

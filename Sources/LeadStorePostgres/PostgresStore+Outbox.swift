@@ -17,13 +17,13 @@ extension PostgresStore: OutboxRepository {
     /// them, as one SQLite process may at its start, would deliver their leads twice). A restarted
     /// instance is a new owner; its old claims are taken over when their lease ends.
     public func releaseClaims() async throws {
-        try await client.query("UPDATE outbox SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = \(instanceID)", logger: logger)
+        try await checkedClient.query("UPDATE outbox SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = \(instanceID)", logger: logger)
     }
 
     public func claimDueJobs(limit: Int, now: Date, lease: TimeInterval) async throws -> [DeliveryJob] {
         let nowText = Timestamp.string(now)
         let until = Timestamp.string(now.addingTimeInterval(lease))
-        return try await transaction { connection in
+        return try await transaction { [self] connection in
             let claimed = try await connection.query("""
                 WITH due AS (
                     SELECT lead_id FROM outbox
@@ -64,7 +64,7 @@ extension PostgresStore: OutboxRepository {
 
     public func record(_ attempts: [RecordedAttempt]) async throws {
         guard !attempts.isEmpty else { return }
-        try await transaction { connection in
+        try await transaction { [self] connection in
             // Leads first, then their outbox rows, then the chain's head: the order every writer takes.
             try await connection.query("SELECT id FROM lead WHERE id = ANY(\(attempts.map(\.leadID))) ORDER BY id FOR UPDATE", logger: logger)
             var audit = PostgresAuditWriter()
@@ -113,7 +113,7 @@ extension PostgresStore: OutboxRepository {
     }
 
     public func postpone(_ job: DeliveryJob, until: Date) async throws {
-        try await client.query("""
+        try await checkedClient.query("""
             UPDATE outbox SET due_at = \(Timestamp.string(until)), claimed_until = NULL, claimed_by = NULL
             WHERE lead_id = \(job.leadID) AND claimed_by = \(instanceID)
             """, logger: logger)
@@ -122,13 +122,13 @@ extension PostgresStore: OutboxRepository {
     /// When the next lead may be claimed: its due time, or for a lead claimed by an instance that may
     /// have died, the end of that claim's lease (when it can be taken over).
     public func nextDueDate() async throws -> Date? {
-        try await client.query("""
+        try await checkedClient.query("""
             SELECT MIN(GREATEST(due_at, COALESCE(claimed_until, due_at))) FROM outbox WHERE claimed_by IS DISTINCT FROM \(instanceID)
             """, logger: logger).collect().first?.decode(String?.self).flatMap(Timestamp.parse)
     }
 
     public func pipelineSnapshot() async throws -> PipelineSnapshot {
-        let row = try await client.query("""
+        let row = try await checkedClient.query("""
             SELECT (SELECT COUNT(*) FROM outbox),
                    (SELECT received_at FROM lead WHERE id = (SELECT MIN(lead_id) FROM outbox)),
                    (SELECT COUNT(*) FROM lead WHERE status = 'dead')

@@ -21,7 +21,7 @@ enum PolicyLock {
 
 extension PostgresStore: PolicyRepository {
     public func currentPolicy() async throws -> StoredPolicy {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             try await PolicyLock.shared(connection, logger: logger)
             return try await PostgresPolicyTables.load(connection, logger: logger)
         }
@@ -67,7 +67,7 @@ extension PostgresStore: PolicyRepository {
         _ change: @escaping @Sendable (inout PolicyDraft, RestoreKeys) throws -> Value
     ) async throws -> (value: Value, draft: PolicyDraft, version: Int?) {
         let secretBox = try requireSecretBox()
-        return try await transaction { connection in
+        return try await transaction { [self] connection in
             try await PolicyLock.exclusive(connection, logger: logger)
             let stored = try await PostgresPolicyTables.load(connection, logger: logger)
             let vendorIDs = Set(try await connection.query("SELECT id FROM vendor", logger: logger).collect().map { try $0.decode(String.self) })
@@ -99,12 +99,12 @@ extension PostgresStore: PolicyRepository {
     }
 
     public func policyVersions() async throws -> [PolicyVersion] {
-        try await client.query("SELECT version, created_at, actor_kind, actor_id, actor_name FROM policy_version ORDER BY version DESC",
+        try await checkedClient.query("SELECT version, created_at, actor_kind, actor_id, actor_name FROM policy_version ORDER BY version DESC",
                                logger: logger).columns().map(PostgresPolicyVersions.version)
     }
 
     public func policyVersion(_ version: Int) async throws -> (PolicyVersion, JSONValue)? {
-        guard let row = try await client.query("""
+        guard let row = try await checkedClient.query("""
             SELECT version, created_at, actor_kind, actor_id, actor_name, policy_json FROM policy_version WHERE version = \(version)
             """, logger: logger).columns().first else { return nil }
         let document = try JSONDecoder().decode(JSONValue.self, from: Data((try row["policy_json"] as String).utf8))
@@ -113,7 +113,7 @@ extension PostgresStore: PolicyRepository {
 
     public func policyWarnings() async throws -> [String] {
         let secretBox = try requireSecretBox()
-        let (stored, keys) = try await transaction { connection in
+        let (stored, keys) = try await transaction { [self] connection in
             try await PolicyLock.shared(connection, logger: logger)
             return (try await PostgresPolicyTables.load(connection, logger: logger), try await PostgresPolicyTables.sealedKeys(connection, logger: logger))
         }
@@ -127,7 +127,7 @@ extension PostgresStore: PolicyRepository {
         case Agent.kind: query = "SELECT api_key_sealed FROM agent WHERE id = \(owner.id)"
         default: return nil
         }
-        guard let sealed = try await client.query(query, logger: logger).collect().first?.decode(Data.self) else { return nil }
+        guard let sealed = try await checkedClient.query(query, logger: logger).collect().first?.decode(Data.self) else { return nil }
         return try requireSecretBox().open(sealed, owner: owner)
     }
 }

@@ -5,17 +5,17 @@ import PostgresNIO
 
 extension PostgresStore: TokenRepository {
     public func tokens() async throws -> [AccessToken] {
-        try await client.query("SELECT id, name, role, created_at, revoked_at FROM token ORDER BY created_at, id", logger: logger).columns().map(Self.token)
+        try await checkedClient.query("SELECT id, name, role, created_at, revoked_at FROM token ORDER BY created_at, id", logger: logger).columns().map(Self.token)
     }
 
     public func token(id: String) async throws -> AccessToken? {
-        try await client.query("SELECT id, name, role, created_at, revoked_at FROM token WHERE id = \(id)", logger: logger).columns().first.map(Self.token)
+        try await checkedClient.query("SELECT id, name, role, created_at, revoked_at FROM token WHERE id = \(id)", logger: logger).columns().first.map(Self.token)
     }
 
     public func createToken(name: String, role: Role, actor: AuditActor) async throws -> (AccessToken, secret: String) {
         let name = try EntityName.check(name.trimmingCharacters(in: .whitespacesAndNewlines), field: "name")
         let secret = BearerSecret.generate(prefix: "ldt_")
-        let token = try await transaction { connection in
+        let token = try await transaction { [self] connection in
             // Ids are made from names: one maker at a time, so two instances never pick the same one.
             try await connection.query("LOCK TABLE token IN SHARE ROW EXCLUSIVE MODE", logger: logger)
             let taken = Set(try await connection.query("SELECT id FROM token", logger: logger).collect().map { try $0.decode(String.self) })
@@ -34,7 +34,7 @@ extension PostgresStore: TokenRepository {
 
     public func renameToken(id: String, name: String, actor: AuditActor) async throws -> AccessToken {
         let name = try EntityName.check(name.trimmingCharacters(in: .whitespacesAndNewlines), field: "name")
-        return try await transaction { connection in
+        return try await transaction { [self] connection in
             guard var token = try await connection.query("SELECT id, name, role, created_at, revoked_at FROM token WHERE id = \(id) FOR UPDATE",
                                                          logger: logger).columns().first.map(Self.token) else {
                 throw PolicyError(.notFound, field: "id", "no token '\(id)'")
@@ -49,7 +49,7 @@ extension PostgresStore: TokenRepository {
     }
 
     public func revokeToken(id: String, actor: AuditActor) async throws -> AccessToken {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             // The whole table locked against other revocations: two instances revoking the last two
             // admin tokens at once must not both see the other one still live.
             try await connection.query("LOCK TABLE token IN SHARE ROW EXCLUSIVE MODE", logger: logger)
@@ -77,7 +77,7 @@ extension PostgresStore: TokenRepository {
 
     public func authenticateToken(_ secret: String) async throws -> AccessToken? {
         let hash = BearerSecret.hash(secret)
-        guard let row = try await client.query("""
+        guard let row = try await checkedClient.query("""
             SELECT id, name, role, created_at, revoked_at, token_hash FROM token WHERE token_hash = \(hash)
             """, logger: logger).columns().first,
               BearerSecret.constantTimeEquals(try row["token_hash"], hash) else { return nil }

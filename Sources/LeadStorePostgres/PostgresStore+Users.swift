@@ -5,24 +5,24 @@ import PostgresNIO
 
 extension PostgresStore: UserRepository {
     public func users() async throws -> [ConsoleUser] {
-        try await client.query("SELECT id, email, name, role, disabled, created_at FROM console_user ORDER BY created_at, id", logger: logger)
+        try await checkedClient.query("SELECT id, email, name, role, disabled, created_at FROM console_user ORDER BY created_at, id", logger: logger)
             .columns().map(Self.user)
     }
 
     public func user(id: String) async throws -> ConsoleUser? {
-        try await client.query("SELECT id, email, name, role, disabled, created_at FROM console_user WHERE id = \(id)", logger: logger)
+        try await checkedClient.query("SELECT id, email, name, role, disabled, created_at FROM console_user WHERE id = \(id)", logger: logger)
             .columns().first.map(Self.user)
     }
 
     public func userForSignIn(email: String) async throws -> (ConsoleUser, passwordHash: String)? {
-        guard let row = try await client.query("""
+        guard let row = try await checkedClient.query("""
             SELECT id, email, name, role, disabled, created_at, password_hash FROM console_user WHERE lower(email) = lower(\(email))
             """, logger: logger).columns().first else { return nil }
         return (try Self.user(row), try row["password_hash"])
     }
 
     public func createUser(email: String, name: String, role: Role, passwordHash: String, actor: AuditActor) async throws -> ConsoleUser {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             try await connection.query("LOCK TABLE console_user IN SHARE ROW EXCLUSIVE MODE", logger: logger)
             if !(try await connection.query("SELECT 1 FROM console_user WHERE lower(email) = lower(\(email))", logger: logger).collect().isEmpty) {
                 throw PolicyError(.duplicate, field: "email", "a user with this email exists already")
@@ -42,7 +42,7 @@ extension PostgresStore: UserRepository {
     }
 
     public func updateUser(id: String, _ change: ConsoleUserChange, actor: AuditActor) async throws -> ConsoleUser {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             // Locked against other changes to users: the last enabled admin is counted, then kept.
             try await connection.query("LOCK TABLE console_user IN SHARE ROW EXCLUSIVE MODE", logger: logger)
             guard let before = try await connection.query("SELECT id, email, name, role, disabled, created_at FROM console_user WHERE id = \(id)",

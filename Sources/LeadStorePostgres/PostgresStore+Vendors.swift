@@ -9,12 +9,12 @@ import PostgresNIO
 extension PostgresStore: VendorRepository {
 
     public func vendors() async throws -> [Vendor] {
-        try await client.query("SELECT id, name, api_key_hint, rate_limit_per_minute, dedupe_window_minutes, created_at FROM vendor ORDER BY created_at, id",
+        try await checkedClient.query("SELECT id, name, api_key_hint, rate_limit_per_minute, dedupe_window_minutes, created_at FROM vendor ORDER BY created_at, id",
                                logger: logger).columns().map(Self.vendor)
     }
 
     public func vendor(id: String) async throws -> Vendor? {
-        try await client.query("""
+        try await checkedClient.query("""
             SELECT id, name, api_key_hint, rate_limit_per_minute, dedupe_window_minutes, created_at FROM vendor WHERE id = \(id)
             """, logger: logger).columns().first.map(Self.vendor)
     }
@@ -23,7 +23,7 @@ extension PostgresStore: VendorRepository {
         let apiKey = BearerSecret.generate(prefix: "ldv_")
         var vendor = vendor
         vendor.apiKeyMask = SecretMask.mask(apiKey)
-        try await transaction { [vendor] connection in
+        try await transaction { [self, vendor] connection in
             let inserted = try await connection.query("""
                 INSERT INTO vendor (id, name, api_key_hash, api_key_hint, rate_limit_per_minute, dedupe_window_minutes, created_at)
                 VALUES (\(vendor.id), \(vendor.name), \(BearerSecret.hash(apiKey)), \(SecretMask.mask(apiKey)), \(vendor.rateLimitPerMinute),
@@ -40,7 +40,7 @@ extension PostgresStore: VendorRepository {
     }
 
     public func updateVendor(_ vendor: Vendor, actor: AuditActor) async throws -> Vendor {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             guard let previous = try await connection.query("""
                 SELECT id, name, api_key_hint, rate_limit_per_minute, dedupe_window_minutes, created_at FROM vendor WHERE id = \(vendor.id) FOR UPDATE
                 """, logger: logger).columns().first.map(Self.vendor) else {
@@ -64,7 +64,7 @@ extension PostgresStore: VendorRepository {
 
     public func rotateVendorKey(id: String, actor: AuditActor) async throws -> String {
         let apiKey = BearerSecret.generate(prefix: "ldv_")
-        try await transaction { connection in
+        try await transaction { [self] connection in
             let updated = try await connection.query("""
                 UPDATE vendor SET api_key_hash = \(BearerSecret.hash(apiKey)), api_key_hint = \(SecretMask.mask(apiKey)) WHERE id = \(id) RETURNING id
                 """, logger: logger).collect()
@@ -76,7 +76,7 @@ extension PostgresStore: VendorRepository {
     }
 
     public func deleteVendor(id: String, actor: AuditActor) async throws {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             // Under the policy lock: a rule naming the vendor cannot be added meanwhile.
             try await PolicyLock.exclusive(connection, logger: logger)
             guard let previous = try await connection.query("""
@@ -96,7 +96,7 @@ extension PostgresStore: VendorRepository {
 
     public func authenticateVendor(apiKey: String) async throws -> Vendor? {
         let hash = BearerSecret.hash(apiKey)
-        guard let row = try await client.query("""
+        guard let row = try await checkedClient.query("""
             SELECT id, name, api_key_hint, rate_limit_per_minute, dedupe_window_minutes, created_at, api_key_hash FROM vendor WHERE api_key_hash = \(hash)
             """, logger: logger).columns().first,
               BearerSecret.constantTimeEquals(try row["api_key_hash"], hash) else { return nil }

@@ -23,6 +23,8 @@ public final class PostgresStore: Sendable {
     let policyCache = PolicyCache()
     /// This instance among the others on the database: the owner named on its delivery claims.
     public let instanceID = "instance-" + UUID().uuidString.lowercased().prefix(13)
+    /// Whether the server answers now (see `PostgresAvailability`).
+    let availability: PostgresAvailability
     private let running: Task<Void, Never>
 
     /// Connects, migrates (waiting for another instance migrating at the same moment), and checks the
@@ -35,8 +37,13 @@ public final class PostgresStore: Sendable {
         let location = endpoint.description
         try await checkReachable(endpoint, logger: logger)
         let client = PostgresClient(configuration: endpoint.clientConfiguration, backgroundLogger: logger)
+        let availability = PostgresAvailability(endpoint: endpoint, logger: logger)
         // Started at once, up to its first suspension, so that the pool is running before the first query.
-        let running = Task.immediate { await client.run() }
+        let running = Task.immediate {
+            async let watched: Void = availability.watch()
+            await client.run()
+            await watched
+        }
         do {
             let applied = migrate ? try await PostgresMigrator.migrate(client, logger: logger) : []
             if !migrate {
@@ -49,8 +56,8 @@ public final class PostgresStore: Sendable {
             if let secretBox {
                 try await PostgresSealedSecrets.verify(secretBox, client: client, logger: logger)
             }
-            return PostgresStore(client: client, running: running, logger: logger, secretBox: secretBox, location: location,
-                                 migrationsApplied: applied)
+            return PostgresStore(client: client, running: running, availability: availability, logger: logger, secretBox: secretBox,
+                                 location: location, migrationsApplied: applied)
         } catch {
             running.cancel()
             await running.value
@@ -58,14 +65,24 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    private init(client: PostgresClient, running: Task<Void, Never>, logger: Logger, secretBox: SecretBox?, location: String,
-                 migrationsApplied: [String]) {
+    private init(client: PostgresClient, running: Task<Void, Never>, availability: PostgresAvailability, logger: Logger, secretBox: SecretBox?,
+                 location: String, migrationsApplied: [String]) {
         self.client = client
         self.running = running
+        self.availability = availability
         self.logger = logger
         self.secretBox = secretBox
         self.location = location
         self.migrationsApplied = migrationsApplied
+    }
+
+    /// The client, once the server is known to answer: while it does not, `StoreError.unavailable` at
+    /// once rather than a wait for as long as it is away.
+    var checkedClient: PostgresClient {
+        get throws {
+            try availability.check()
+            return client
+        }
     }
 
     /// Closes every connection.
@@ -100,17 +117,25 @@ extension PostgresStore {
     /// the chain's head last), so two transactions should never wait for each other in a circle; should
     /// PostgreSQL still pick one as a deadlock's victim (or fail it to keep transactions serializable),
     /// it is run again, up to three times, since nothing of it was committed.
-    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         var attempt = 1
         while true {
             do {
-                return try await Self.unwrapped { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
+                let client = try checkedClient
+                let logger = logger
+                return try await PostgresDeadline.run(Self.operationLimit) {
+                    try await Self.unwrapped { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
+                }
             } catch where attempt < 3 && [PostgresFailure.deadlockDetected, PostgresFailure.serializationFailure].contains(PostgresFailure.sqlState(error)) {
                 logger.warning("transaction retried", metadata: ["sqlstate": "\(PostgresFailure.sqlState(error) ?? "")", "attempt": "\(attempt)"])
                 attempt += 1
             }
         }
     }
+
+    /// The longest a transaction may take (see `PostgresDeadline`): far past any the service makes,
+    /// waiting for locks included.
+    static let operationLimit: Duration = .seconds(30)
 
     static func unwrapped<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {

@@ -48,7 +48,7 @@ extension CommandLineTests {
     }
 
     @Test func serveRefusesAMasterKeyThatDoesNotOpenTheStoredKeys() async throws {
-        #expect(try run("policy", "import", examplePolicy, "--database", database).status == 0)
+        #expect(try await runAsync("policy", "import", examplePolicy, "--database", database).status == 0)
         let port = try ServeCommandTests.freePort()
         let wrongKey = MasterKey.generate().base64
         let (run, stopped) = try await runBounded(["serve", "--port", "\(port)", "--database", database],
@@ -70,7 +70,7 @@ extension CommandLineTests {
     }
 
     @Test func aLostKeyFileIsNotReplacedByANewOne() async throws {
-        #expect(try run("policy", "import", examplePolicy, "--database", database).status == 0)
+        #expect(try await runAsync("policy", "import", examplePolicy, "--database", database).status == 0)
         let keyFile = database + ".key"
         try FileManager.default.removeItem(atPath: keyFile)
         let port = try ServeCommandTests.freePort()
@@ -81,30 +81,30 @@ extension CommandLineTests {
     }
 
     @Test func policyImportOfAPartialDocumentChangesNothingAndRestoreBringsKeysBack() async throws {
-        let imported = try run("policy", "import", examplePolicy, "--database", database)
+        let imported = try await runAsync("policy", "import", examplePolicy, "--database", database)
         #expect(imported.status == 0)
         // The example's keys are placeholders: applied, and each one said.
         #expect(imported.error.split(separator: "\n").filter { $0.hasPrefix("warning: ") && $0.contains("placeholder key") }.count == 7,
                 "\(imported.error)")
-        let before = try run("policy", "export", "--database", database).output
-        let partial = try run("policy", "import", try write(#"{"accounts": []}"#, to: "partial.json"), "--database", database)
+        let before = try await runAsync("policy", "export", "--database", database).output
+        let partial = try await runAsync("policy", "import", try write(#"{"accounts": []}"#, to: "partial.json"), "--database", database)
         #expect(partial.status != 0)
         #expect(partial.error.contains("agents"), "\(partial.error)")
-        #expect(try run("policy", "export", "--database", database).output == before)
+        #expect(try await runAsync("policy", "export", "--database", database).output == before)
 
-        let empty = try run("policy", "import", try write(#"{"accounts":[],"agents":[],"pools":[],"rules":[]}"#, to: "empty.json"),
+        let empty = try await runAsync("policy", "import", try write(#"{"accounts":[],"agents":[],"pools":[],"rules":[]}"#, to: "empty.json"),
                             "--database", database)
         #expect(empty.status == 0, "\(empty.error)")
         // A rotation in between: the versions' keys are re-sealed too.
-        #expect(try run("secrets", "rotate", "--database", database).status == 0)
-        let restore = try run("policy", "restore", "1", "--database", database)
+        #expect(try await runAsync("secrets", "rotate", "--database", database).status == 0)
+        let restore = try await runAsync("policy", "restore", "1", "--database", database)
         #expect(restore.status == 0, "\(restore.error)")
         #expect(restore.output.contains("restored policy version 1 as version 3"), "\(restore.output)")
-        #expect(try run("policy", "export", "--database", database).output == before)
+        #expect(try await runAsync("policy", "export", "--database", database).output == before)
         let store = try SQLiteStore(path: database, masterKey: try MasterKey.loadOrCreate(keyFile: database + ".key", create: false))
         #expect(try await store.secret(for: SecretOwner(kind: "agent", id: "maria-lopez")) == "REPLACE-with-Maria-Lopez-Lead-Import-key")
         try store.close()
-        #expect(try run("policy", "restore", "42", "--database", database).error.contains("no policy version 42"))
+        #expect(try await runAsync("policy", "restore", "42", "--database", database).error.contains("no policy version 42"))
     }
 
     @Test func anUnknownKeyInTheConfigFileStopsStartWithTheNearestName() async throws {
@@ -135,46 +135,46 @@ extension CommandLineTests {
     }
 
     @Test func backupsAreOwnerOnlyAndVerifyWithoutAnyMasterKey() async throws {
-        _ = try run("token", "create", "--role", "admin", "--name", "ops", "--database", database)
+        _ = try await runAsync("token", "create", "--role", "admin", "--name", "ops", "--database", database)
         let copy = directory.appendingPathComponent("backups/monday.sqlite").path
-        let missing = try run("backup", copy, "--database", database)
+        let missing = try await runAsync("backup", copy, "--database", database)
         #expect(missing.status != 0)
         #expect(missing.error.contains("there is no folder"), "\(missing.error)")
         #expect(!missing.error.contains("SQLite error"))
 
         try FileManager.default.createDirectory(atPath: directory.appendingPathComponent("backups").path, withIntermediateDirectories: true)
-        #expect(try run("backup", copy, "--database", database).status == 0)
+        #expect(try await runAsync("backup", copy, "--database", database).status == 0)
         let mode = try FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         // The copy has no key file beside it, and no key is given: verifying needs none.
-        let verified = try run("audit", "verify", "--database", copy)
+        let verified = try await runAsync("audit", "verify", "--database", copy)
         #expect(verified.status == 0, "\(verified.error)")
         #expect(verified.output.contains("\"ok\":true"), "\(verified.output)")
     }
 
     @Test func rotationKeepsThePreviousKeyForOlderBackupsAndSaysSo() async throws {
-        #expect(try run("policy", "import", examplePolicy, "--database", database).status == 0)
+        #expect(try await runAsync("policy", "import", examplePolicy, "--database", database).status == 0)
         let keyFile = database + ".key"
         let oldKey = try MasterKey.loadOrCreate(keyFile: keyFile, create: false)
-        let rotated = try run("secrets", "rotate", "--database", database)
+        let rotated = try await runAsync("secrets", "rotate", "--database", database)
         #expect(rotated.status == 0, "\(rotated.error)")
         #expect(rotated.output.contains("backups taken before this rotation"), "\(rotated.output)")
         #expect(try MasterKey.loadOrCreate(keyFile: keyFile + ".old", create: false).base64 == oldKey.base64)
         let mode = try FileManager.default.attributesOfItem(atPath: keyFile + ".old")[.posixPermissions] as? Int
         #expect(mode == 0o600)
         // A second rotation keeps the first's file too.
-        #expect(try run("secrets", "rotate", "--database", database).status == 0)
+        #expect(try await runAsync("secrets", "rotate", "--database", database).status == 0)
         #expect(FileManager.default.fileExists(atPath: keyFile + ".old.2"))
         #expect(try MasterKey.loadOrCreate(keyFile: keyFile + ".old", create: false).base64 == oldKey.base64)
     }
 
-    @Test func theLastAdminTokenCannotBeRevoked() throws {
-        _ = try run("token", "create", "--role", "admin", "--name", "only", "--database", database)
-        let refused = try run("token", "revoke", "only", "--database", database)
+    @Test func theLastAdminTokenCannotBeRevoked() async throws {
+        _ = try await runAsync("token", "create", "--role", "admin", "--name", "only", "--database", database)
+        let refused = try await runAsync("token", "revoke", "only", "--database", database)
         #expect(refused.status != 0)
         #expect(refused.error.contains("last live admin token"), "\(refused.error)")
-        _ = try run("token", "create", "--role", "admin", "--name", "second", "--database", database)
-        #expect(try run("token", "revoke", "only", "--database", database).status == 0)
+        _ = try await runAsync("token", "create", "--role", "admin", "--name", "second", "--database", database)
+        #expect(try await runAsync("token", "revoke", "only", "--database", database).status == 0)
     }
 
     @Test func aBusyPortIsSaidInWordsBeforeTheDatabaseIsTouched() async throws {
@@ -203,24 +203,24 @@ extension CommandLineTests {
         #expect(environment.error.contains("must be a whole number from 0 to 65535, not 'eighty'"), "\(environment.error)")
     }
 
-    @Test func migrateSaysWhatItAppliedAndPurgeRefusesZeroDays() throws {
-        let first = try run("migrate", "--database", database)
+    @Test func migrateSaysWhatItAppliedAndPurgeRefusesZeroDays() async throws {
+        let first = try await runAsync("migrate", "--database", database)
         #expect(first.output.contains("applied v5-restorable-versions"), "\(first.output)")
-        let second = try run("migrate", "--database", database)
+        let second = try await runAsync("migrate", "--database", database)
         #expect(second.status == 0)
         #expect(!second.output.contains("applied"), "\(second.output)")
         #expect(second.output.contains("nothing to apply"), "\(second.output)")
 
-        let purge = try run("audit", "purge", "--older-than-days", "0", "--database", database)
+        let purge = try await runAsync("audit", "purge", "--older-than-days", "0", "--database", database)
         #expect(purge.status != 0)
         #expect(purge.error.contains("--older-than-days must be at least 1"), "\(purge.error)")
-        let role = try run("token", "create", "--role", "root", "--database", database)
+        let role = try await runAsync("token", "create", "--role", "root", "--database", database)
         #expect(role.status != 0)
         #expect(role.error.contains("'root'") && role.error.contains("admin") && role.error.contains("auditor"), "\(role.error)")
     }
 
     @Test func userCreatePrintsAGeneratedPasswordOnceAndListAndDisableWork() async throws {
-        let created = try run("user", "create", "--email", "ann@sunset.example", "--role", "admin", "--name", "Ann", "--database", database)
+        let created = try await runAsync("user", "create", "--email", "ann@sunset.example", "--role", "admin", "--name", "Ann", "--database", database)
         #expect(created.status == 0, "\(created.error)")
         let password = created.lastLine
         #expect(password.count == 20)
@@ -231,12 +231,12 @@ extension CommandLineTests {
         let short = try runWithInput(["user", "create", "--email", "cy@sunset.example", "--role", "auditor", "--password-stdin",
                                       "--database", database], input: "short\n")
         #expect(short.status != 0 && short.error.contains("password"), "\(short.error)")
-        let list = try run("user", "list", "--database", database)
+        let list = try await runAsync("user", "list", "--database", database)
         #expect(list.output.contains("ann\tann@sunset.example\tadmin\tAnn\tenabled"), "\(list.output)")
         #expect(!list.output.contains(password))
-        #expect(try run("user", "disable", "ann@sunset.example", "--database", database).error.contains("last enabled console admin"))
-        #expect(try run("user", "disable", "BO@sunset.example", "--database", database).status == 0)
-        #expect(try run("user", "list", "--database", database).output.contains("bo@sunset.example\tauditor\tbo\tdisabled"))
+        #expect(try await runAsync("user", "disable", "ann@sunset.example", "--database", database).error.contains("last enabled console admin"))
+        #expect(try await runAsync("user", "disable", "BO@sunset.example", "--database", database).status == 0)
+        #expect(try await runAsync("user", "list", "--database", database).output.contains("bo@sunset.example\tauditor\tbo\tdisabled"))
         let store = try SQLiteStore(path: database, masterKey: nil, readOnly: true)
         let (_, hash) = try #require(try await store.userForSignIn(email: "ann@sunset.example"))
         #expect(await Passwords.verify(password, hash: hash))

@@ -55,8 +55,11 @@ import Testing
         let output = Pipe()
         create.standardOutput = output
         try create.run()
-        let token = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-        create.waitUntilExit()
+        let token = try await offThePool {
+            let token = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+            create.waitUntilExit()
+            return token
+        }
 
         var process = try binary.start()
         try await binary.waitUntilReady()

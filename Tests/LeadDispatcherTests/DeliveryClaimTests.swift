@@ -80,7 +80,8 @@ import LeadStoreSQLite
         #expect(worker.claimBatch == leads, "one claim holds all of the test's leads")
         let running = Task { try await worker.run() }
         try await waitUntil("every lead reached the CRM") { await server.crm.received.count >= leads }
-        #expect(await server.crm.received.count == leads)
+        let received = await server.crm.received.count
+        #expect(received == leads, "received \(received), recorded \(outbox.recorded.count)")
         #expect(outbox.heldClaims >= 1, "the next claim was asked for before the last lead started")
         try await waitUntil("every attempt is recorded") { outbox.recorded.count >= leads }
         #expect(outbox.recorded.count == leads)

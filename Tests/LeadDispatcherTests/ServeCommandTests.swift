@@ -44,9 +44,12 @@ import Testing
         let output = Pipe()
         create.standardOutput = output
         try create.run()
-        let token = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").last.map(String.init) ?? ""
-        create.waitUntilExit()
+        let token = try await offThePool {
+            let token = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .split(separator: "\n").last.map(String.init) ?? ""
+            create.waitUntilExit()
+            return token
+        }
 
         let port = try Self.freePort()
         let serve = Process()

@@ -41,6 +41,23 @@ public final class PostgresTestCluster: Sendable {
         self.password = password
     }
 
+    /// A cluster of the caller's own, for a test that stops and starts its server (the shared one
+    /// serves every other test meanwhile).
+    public static func startPrivate() async throws -> PostgresTestCluster {
+        try await start()
+    }
+
+    /// Stops the server (fast shutdown: connections are closed), as an operator's restart would.
+    public func stopServer() async throws {
+        let bin = try Self.binaries()
+        try await Self.run(Self.asPostgres[0], Array(Self.asPostgres.dropFirst()) + [bin + "/pg_ctl", "-D", folder + "/data", "stop", "-m", "fast", "-w"])
+    }
+
+    /// Starts the server again on the same port and folder, and waits until it answers.
+    public func startServer() async throws {
+        try await Self.launch(bin: try Self.binaries(), folder: folder, port: port)
+    }
+
     /// A new, empty database on the cluster; its name is returned with the configuration to reach it.
     public func makeDatabase(prefix: String = "test") async throws -> (name: String, configuration: PostgresClient.Configuration) {
         let name = "\(prefix)_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))"
@@ -80,6 +97,11 @@ public final class PostgresTestCluster: Sendable {
 
     // MARK: Starting
 
+    /// PostgreSQL refuses to run as root: as root, its programs run as `postgres` through `runuser`.
+    private static var asPostgres: [String] {
+        getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : ["/usr/bin/env"]
+    }
+
     private static func start() async throws -> PostgresTestCluster {
         let bin = try binaries()
         let folder = NSTemporaryDirectory() + "lead-dispatcher-pg-" + UUID().uuidString.prefix(8)
@@ -88,21 +110,25 @@ public final class PostgresTestCluster: Sendable {
         let password = "test-" + UUID().uuidString
         let passwordFile = folder + "/password"
         try Data((password + "\n").utf8).write(to: URL(fileURLWithPath: passwordFile))
-        let asRoot = getuid() == 0
-        if asRoot {
+        if getuid() == 0 {
             try await run("/bin/chown", ["-R", "postgres:postgres", folder])
         }
-        let asPostgres = asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []
         let initdb = asPostgres + [bin + "/initdb", "-D", folder + "/data", "-U", user, "--pwfile=" + passwordFile,
                                    "-A", "scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C"]
         try await run(initdb[0], Array(initdb.dropFirst()))
         let port = try freePort()
+        try await launch(bin: bin, folder: folder, port: port)
+        return PostgresTestCluster(port: port, folder: folder, password: password)
+    }
+
+    /// Runs the server in the foreground of a small shell whose parent is this test process: once the
+    /// process is gone, the shell stops the server and removes the folder. Returns once it answers.
+    private static func launch(bin: String, folder: String, port: Int) async throws {
         let server = (asPostgres + [bin + "/postgres", "-D", folder + "/data", "-p", String(port), "-k", folder,
                                     "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"])
             .map(shellQuoted).joined(separator: " ")
-        // The shell's parent is this test process: once it is gone, stop the server.
         let script = """
-            \(server) > \(shellQuoted(folder + "/server.log")) 2>&1 &
+            \(server) >> \(shellQuoted(folder + "/server.log")) 2>&1 &
             parent=\(getpid())
             while kill -0 "$parent" 2>/dev/null; do sleep 1; done
             kill -INT "$(head -n 1 \(shellQuoted(folder + "/data/postmaster.pid")))" 2>/dev/null
@@ -126,7 +152,6 @@ public final class PostgresTestCluster: Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        return PostgresTestCluster(port: port, folder: folder, password: password)
     }
 
     /// The folder of Debian's newest PostgreSQL server binaries.

@@ -5,6 +5,7 @@ import LeadPolicy
 import LeadStore
 import DispatcherStores
 import LeadStoreSQLite
+import Logging
 
 /// Builds a benchmark database through the store's own API: the benchmark policy, a vendor, an
 /// auditor token, and `--leads` leads spread over the last `--days` days (queued for delivery, or
@@ -12,7 +13,7 @@ import LeadStoreSQLite
 struct SeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "seed", abstract: "Create a benchmark database.")
 
-    @Option(help: "The SQLite file to create (with its key file beside it).") var database: String
+    @Option(help: "The SQLite file to create (with its key file beside it), or a postgres:// URL of an empty database (the master key from DISPATCHER_SECRET_KEY).") var database: String
     @Option(help: "Leads to insert.") var leads = 0
     @Option(help: "Days the leads are spread over, ending now.") var days = 100
     @Option(help: "Agents in the pool.") var agents = 100
@@ -23,8 +24,19 @@ struct SeedCommand: AsyncParsableCommand {
     func run() async throws {
         var settings = DispatcherSettings()
         settings.database = database
-        let store = try openStore(settings)
-        defer { try? store.close() }
+        settings.secretKey = ProcessInfo.processInfo.environment["DISPATCHER_SECRET_KEY"]
+        let store: any DispatcherStore
+        var sqlite: SQLiteStore?
+        switch settings.databaseLocation {
+        case .sqlite:
+            sqlite = try openStore(settings)
+            store = sqlite!
+        case .postgres(let url):
+            var logger = Logger(label: "dispatcher-bench")
+            logger.logLevel = .error
+            store = try await openPostgresStore(url, settings: settings, logger: logger)
+        }
+        defer { try? sqlite?.close() }
         let actor = AuditActor.cli("dispatcher-bench seed")
         let (agentCount, ruleCount) = (agents, rules)
         try await store.modifyPolicy(actor: actor) { draft in

@@ -41,6 +41,9 @@ public struct DispatcherSettings: Sendable {
     public var circuitThreshold = 5
     /// Seconds an open circuit waits before a probe; doubles after a failed probe, up to ten times this.
     public var circuitCoolDown: Double = 30
+    /// Seconds a delivery claim lasts beyond the longest its lead can wait and be attempted: on
+    /// PostgreSQL, how long after an instance dies its claimed leads wait before another takes them.
+    public var claimLeaseMargin: Double = 60
     /// Seconds a connection may stay idle (a slow or stalled client) before it is closed.
     public var idleTimeout: Double = 30
     /// Days after which a lead's contact fields are erased (its decision record stays); 0 keeps them forever.
@@ -87,6 +90,7 @@ public struct DispatcherSettings: Sendable {
         idleTimeout = try values.double("idleTimeout", default: idleTimeout, range: 0.1...3600)
         circuitThreshold = try values.int("circuitThreshold", default: circuitThreshold, range: 1...1000)
         circuitCoolDown = try values.double("circuitCoolDown", default: circuitCoolDown, range: 0.01...3600)
+        claimLeaseMargin = try values.double("claimLeaseMargin", default: claimLeaseMargin, range: 1...3600)
         let zone = try values.string("timeZone", default: timeZone.identifier)
         guard let parsedZone = TimeZone(identifier: zone) else {
             throw SettingsError(key: "timeZone", message: "'\(zone)' is not a time zone name such as UTC or America/New_York")

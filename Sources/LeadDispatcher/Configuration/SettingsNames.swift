@@ -10,7 +10,7 @@ public enum SettingsNames {
         "host", "port", "database", "crmUrl", "retryInitialDelay", "retryMaxDelay", "maxAttempts", "maxBodyBytes",
         "maxAdminBodyBytes", "logLevel", "deliveryFormat", "deliveryTimeout", "ingestBatchSize", "ingestBatchWait",
         "deliveryConcurrency", "maxRejections", "shutdownGracePeriod", "retentionDays", "idleTimeout", "circuitThreshold",
-        "circuitCoolDown", "timeZone", "secretKey", "keyFile",
+        "circuitCoolDown", "claimLeaseMargin", "timeZone", "secretKey", "keyFile",
     ]
 
     /// The environment variable that names the config file; not a setting of its own.

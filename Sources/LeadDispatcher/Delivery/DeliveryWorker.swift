@@ -178,13 +178,16 @@ public struct DeliveryWorker: Service {
         var jobs: [DeliveryJob] = []
         if await !state.stopped, !Task.isCancelled {
             // A claimed lead may wait behind `claimBatch / concurrency` rounds of attempts before its own
-            // starts (the loop never holds more than `claimBatch`); the lease covers that, so no lead is
+            // starts (the loop never holds more than `claimBatch`); the lease covers that and a margin
+            // (`claimLeaseMargin`: recording an outcome may wait behind other writes), so no lead is
             // claimed twice.
-            let lease = settings.deliveryTimeout * Double(claimBatch / concurrency + 1) + 60
+            let lease = settings.deliveryTimeout * Double(claimBatch / concurrency + 1) + settings.claimLeaseMargin
             do {
                 jobs = try await outbox.claimDueJobs(limit: wanted, now: Date(), lease: lease)
             } catch where storage?.isFullFailure(error) == true {
                 // Said once by StorageHealth; the leads wait in the outbox until space returns.
+            } catch where storage?.isUnavailableFailure(error) == true {
+                // The store says once that its server is away; the leads wait in the outbox until it is back.
             } catch {
                 logger.error("delivery: cannot claim leads", metadata: ["error": "\(error)"])
             }
@@ -220,7 +223,7 @@ public struct DeliveryWorker: Service {
         do {
             try await records.submit(recorded)
             storage?.noteWritten()
-        } catch where storage?.isFullFailure(error) == true {
+        } catch where storage?.isFullFailure(error) == true || storage?.isUnavailableFailure(error) == true {
             // The lead stays claimed until its lease runs out, then is delivered again: nothing is lost.
         } catch {
             logger.error("delivery: cannot record an attempt", metadata: ["lead_id": "\(job.leadID)", "error": "\(error)"])

@@ -16,6 +16,9 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch where storage.isFullFailure(error) {
             throw APIError(.serviceUnavailable, "storage full: the dispatcher cannot write to its database now; nothing changed, retry later",
                            headers: [.retryAfter: String(StorageHealth.retryAfterSeconds)])
+        } catch where storage.isUnavailableFailure(error) {
+            throw APIError(.serviceUnavailable, "database unavailable: the dispatcher cannot reach its database now; nothing changed, retry shortly",
+                           headers: [.retryAfter: String(StorageHealth.unavailableRetryAfterSeconds)])
         } catch let error as PolicyError {
             throw APIError(error)
         } catch let error as StoreError {

@@ -61,6 +61,9 @@ struct LeadImportController {
             } catch where storage?.isFullFailure(error) == true {
                 throw IngestError(.serviceUnavailable, "storage full: the dispatcher cannot store leads right now; this lead was not kept, retry later",
                                   headers: [.retryAfter: String(StorageHealth.retryAfterSeconds)])
+            } catch where storage?.isUnavailableFailure(error) == true {
+                throw IngestError(.serviceUnavailable, "database unavailable: the dispatcher cannot reach its database now; this lead was not kept, retry shortly",
+                                  headers: [.retryAfter: String(StorageHealth.unavailableRetryAfterSeconds)])
             }
             var body: [String: JSONValue] = [
                 "success": .bool(true),

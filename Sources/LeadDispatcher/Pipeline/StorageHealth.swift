@@ -36,8 +36,14 @@ final class StorageHealth: Sendable {
 
     /// Whether a failed write failed for lack of space, as the store tells it.
     private let isFullError: @Sendable (any Error) -> Bool
+    /// Whether a failure says the database is away for now (a server restarting), as the store tells it.
+    private let isUnavailableError: @Sendable (any Error) -> Bool
+    /// Seconds a client is asked to wait while the database server is away.
+    static let unavailableRetryAfterSeconds = 5
 
-    init(databasePath: String?, logger: Logger, isFull: @escaping @Sendable (any Error) -> Bool) {
+    init(databasePath: String?, logger: Logger, isFull: @escaping @Sendable (any Error) -> Bool,
+         isUnavailable: @escaping @Sendable (any Error) -> Bool = { _ in false }) {
+        isUnavailableError = isUnavailable
         let folder = databasePath.map { ($0 as NSString).deletingLastPathComponent }
         self.folder = folder.map { $0.isEmpty ? "." : $0 }
         self.logger = logger
@@ -98,6 +104,13 @@ final class StorageHealth: Sendable {
     func isFullFailure(_ error: any Error) -> Bool {
         guard isFullError(error) else { return false }
         noteFull()
+        return true
+    }
+
+    /// True when the database is away for now: the request is answered 503 and may be sent again.
+    func isUnavailableFailure(_ error: any Error) -> Bool {
+        guard isUnavailableError(error) else { return false }
+        Counter(label: "dispatcher_database_unavailable_refusals_total").increment()
         return true
     }
 

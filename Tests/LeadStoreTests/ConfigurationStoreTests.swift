@@ -162,4 +162,88 @@ import Testing
         #expect(!edited.ok && edited.firstBrokenID == "2" && edited.checked == 1, "\(edited)")
         await opened.close()
     }
+
+    static let catchAll = Policy(
+        accounts: [Account(id: "acme", name: "Acme")],
+        agents: [Agent(id: "a", accountID: "acme", name: "A"), Agent(id: "b", accountID: "acme", name: "B")],
+        rules: [Rule(id: "to-a", name: "To A", priority: 1, action: .agent(agentID: "a")),
+                Rule(id: "to-b", name: "To B", priority: 1, action: .agent(agentID: "b"))])
+
+    func seedCatchAll(_ store: some PolicyRepository) async throws {
+        try await store.modifyPolicy(actor: actor) { draft in
+            draft.policy = Self.catchAll
+            draft.setSecret("bb-admin-key-0000001", for: SecretOwner(kind: Account.kind, id: "acme"))
+            draft.setSecret("bb-agent-a-key-00001", for: SecretOwner(kind: Agent.kind, id: "a"))
+            draft.setSecret("bb-agent-b-key-00002", for: SecretOwner(kind: Agent.kind, id: "b"))
+        }
+    }
+
+    static func submission(key: String? = nil) -> LeadSubmission {
+        LeadSubmission(vendorID: "v", fields: ["fname": .string("Pat")], lead: Lead(vendorID: "v"), idempotencyKey: key)
+    }
+
+    /// A policy change made through one instance decides the other's next lead: the other's policy in
+    /// memory is keyed by the policy's generation, which every change moves (a reordering, which records
+    /// no version, too).
+    @Test func aChangeOnOneInstanceDecidesTheOthersNextLead() async throws {
+        let opened = try await StoreUnderTest.open(.postgres)
+        let other = try await opened.secondInstance()
+        try await seedCatchAll(opened.store)
+        let utc = TimeZone(identifier: "UTC")!
+        #expect(try await other.accept([Self.submission()], dayTimeZone: utc).first?.decision?.ruleID == "to-a")
+        try await opened.store.modifyPolicy(actor: actor) { draft in draft.policy.rules[0].enabled = false }
+        #expect(try await other.accept([Self.submission()], dayTimeZone: utc).first?.decision?.ruleID == "to-b")
+        let versions = try await opened.store.policyVersions().count
+        try await opened.store.modifyPolicy(actor: actor) { draft in draft.policy.rules.reverse() }
+        #expect(try await opened.store.policyVersions().count == versions, "a reordering records no version")
+        #expect(try await other.accept([Self.submission()], dayTimeZone: utc).first?.decision?.ruleID == "to-b")
+        await other.close()
+        await opened.close()
+    }
+
+    /// The same Idempotency-Key sent to two instances at once makes one lead, and both answer with it.
+    @Test func oneIdempotencyKeyOnTwoInstancesAtOnceMakesOneLead() async throws {
+        let opened = try await StoreUnderTest.open(.postgres)
+        let other = try await opened.secondInstance()
+        try await seedCatchAll(opened.store)
+        let utc = TimeZone(identifier: "UTC")!
+        let answers = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<10 {
+                let store: any DispatcherStore = index % 2 == 0 ? opened.store : other
+                group.addTask { try await store.accept([Self.submission(key: "key-1")], dayTimeZone: utc).first?.leadID ?? "" }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(Set(answers).count == 1 && !answers[0].isEmpty, "\(Set(answers))")
+        #expect(try await opened.store.leadCounts().leads == 1)
+        await other.close()
+        await opened.close()
+    }
+
+    /// An instance starting up releases its own claims only: another instance's leads in flight stay
+    /// its own (released, they would be delivered twice).
+    @Test func anInstanceStartingReleasesOnlyItsOwnClaims() async throws {
+        let opened = try await StoreUnderTest.open(.postgres)
+        try await seedCatchAll(opened.store)
+        let utc = TimeZone(identifier: "UTC")!
+        _ = try await opened.store.accept([Self.submission(), Self.submission()], dayTimeZone: utc)
+        let now = Date().addingTimeInterval(1)
+        let claimed = try await opened.store.claimDueJobs(limit: 1, now: now, lease: 300)
+        #expect(claimed.count == 1)
+        let restarted = try await opened.secondInstance()
+        try await restarted.releaseClaims()
+        let taken = try await restarted.claimDueJobs(limit: 10, now: now, lease: 300)
+        #expect(taken.map(\.leadID) != claimed.map(\.leadID) && taken.count == 1, "the other instance's claim stays")
+        // Its outcome is recorded by its owner only.
+        let attempt = DeliveryAttempt(at: Timestamp.string(now), httpStatus: 200, crmSuccess: true, error: nil, durationMS: 1, responseBody: nil)
+        try await restarted.record([RecordedAttempt(leadID: claimed[0].leadID, attempt: attempt, outcome: .delivered)])
+        #expect(try await opened.store.lead(id: claimed[0].leadID)?.status == .queued)
+        try await opened.store.record([RecordedAttempt(leadID: claimed[0].leadID, attempt: attempt, outcome: .delivered)])
+        #expect(try await opened.store.lead(id: claimed[0].leadID)?.status == .delivered)
+        // Once a lease has ended, another instance takes the lead over.
+        let later = now.addingTimeInterval(301)
+        #expect(try await opened.store.claimDueJobs(limit: 10, now: later, lease: 300).map(\.leadID) == taken.map(\.leadID))
+        await restarted.close()
+        await opened.close()
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LeadPolicy
 
 /// A person who signs in to the console, as stored: a bcrypt hash of the password, never the password.
 public struct ConsoleUser: Sendable, Equatable {
@@ -46,4 +47,33 @@ public protocol UserRepository: Sendable {
     func createUser(email: String, name: String, role: Role, passwordHash: String, actor: AuditActor) async throws -> ConsoleUser
     /// Throws `PolicyError` `.notFound` for an unknown id, `.inUse` (409) for the last enabled admin.
     func updateUser(id: String, _ change: ConsoleUserChange, actor: AuditActor) async throws -> ConsoleUser
+}
+
+extension ConsoleUser {
+    /// The user after `change` (its password hash aside, which the store writes itself).
+    package func applying(_ change: ConsoleUserChange) -> ConsoleUser {
+        var after = self
+        if let name = change.name { after.name = name }
+        if let role = change.role { after.role = role }
+        if let disabled = change.disabled { after.disabled = disabled }
+        return after
+    }
+
+    /// True when going from this user to `after` leaves one enabled admin fewer: the store then checks
+    /// that another remains.
+    package func losesAnAdmin(becoming after: ConsoleUser) -> Bool {
+        role == .admin && !disabled && (after.role != .admin || after.disabled)
+    }
+
+    /// The audit event of a change from this user to `after`, or nil when nothing changed.
+    package func updateEvent(to after: ConsoleUser, passwordChanged: Bool) -> NewAuditEvent? {
+        guard after != self || passwordChanged else { return nil }
+        let type = after.disabled && !disabled ? "user.disabled" : "user.updated"
+        var shown = after.auditView
+        if passwordChanged, case .object(var fields) = shown {
+            fields["password_changed"] = .bool(true)
+            shown = .object(fields)
+        }
+        return NewAuditEvent(type: type, entityKind: "user", entityID: id, before: auditView, after: shown)
+    }
 }

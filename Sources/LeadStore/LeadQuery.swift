@@ -97,3 +97,13 @@ public struct LeadSummary: Sendable, Equatable {
         self.policyVersion = policyVersion
     }
 }
+
+extension LeadQuery {
+    /// The filters that are one column equal to one value, as every store writes them (the email
+    /// trimmed and lower-cased, as stored).
+    package var equalityFilters: [(column: String, value: String)] {
+        [("email", email?.trimmingCharacters(in: .whitespaces).lowercased()), ("target_agent_id", agentID), ("target_account_id", accountID),
+         ("campaign_id", campaignID), ("rule_id", ruleID), ("vendor_id", vendorID)]
+            .compactMap { column, value in value.map { (column, $0) } }
+    }
+}

@@ -43,6 +43,19 @@ public struct PolicyDraft: Sendable {
         try check(policy.agents)
     }
 
+    /// Puts `policy` in force with the keys a version had (`kept`, sealed): each one opened and given
+    /// again, but for a key already in force (`current`), which needs no re-seal and makes no event.
+    public mutating func restore(_ policy: Policy, keptKeys kept: [SecretOwner: Data], currentKeys current: [SecretOwner: Data],
+                                 box: SecretBox) throws {
+        self.policy = policy
+        for owner in policy.accounts.compactMap(\.secretOwner) + policy.agents.compactMap(\.secretOwner) {
+            guard let sealed = kept[owner] else { continue }
+            let secret = try box.open(sealed, owner: owner)
+            if let stored = current[owner], (try? box.open(stored, owner: owner)) == secret { continue }
+            setSecret(secret, for: owner)
+        }
+    }
+
     /// Every id of every kind, so generated ids never collide.
     public func ids<Entity: PolicyEntity>(of kind: Entity.Type) -> Set<String> {
         Set(policy[keyPath: Entity.keyPath].map(\.id))

@@ -109,17 +109,10 @@ enum PostgresLeadRows {
     /// The query's filters (all but its cursor and limit) as conditions, every value bound.
     static func conditions(_ query: LeadQuery, _ statement: inout PostgresStatement) -> [String] {
         var conditions: [String] = []
-        func filter(_ column: String, _ value: String?) {
-            guard let value else { return }
+        for (column, value) in query.equalityFilters {
             conditions.append(column + " = " + statement.bind(value))
         }
-        filter("email", query.email?.trimmingCharacters(in: .whitespaces).lowercased())
-        filter("target_agent_id", query.agentID)
-        filter("target_account_id", query.accountID)
-        filter("campaign_id", query.campaignID)
-        filter("rule_id", query.ruleID)
-        filter("vendor_id", query.vendorID)
-        filter("status", query.status?.rawValue)
+        if let status = query.status { conditions.append("status = " + statement.bind(status.rawValue)) }
         if let since = query.since { conditions.append("received_at >= " + statement.bind(Timestamp.string(since))) }
         if let until = query.until { conditions.append("received_at < " + statement.bind(Timestamp.string(until))) }
         if let ids = query.leadIDs { conditions.append("id = ANY(" + statement.bind(ids) + ")") }

@@ -39,14 +39,7 @@ extension PostgresStore: PolicyRepository {
         let event = NewAuditEvent(type: "policy.restored", entityKind: "policy", entityID: String(number),
                                   after: .object(["restored_version": .number(Double(number))]))
         let committed = try await commitPolicyChange(actor: actor, event: event, keysOfVersion: number) { draft, keys in
-            draft.policy = policy
-            for owner in policy.accounts.compactMap(\.secretOwner) + policy.agents.compactMap(\.secretOwner) {
-                guard let sealed = keys.kept[owner] else { continue }
-                let secret = try secretBox.open(sealed, owner: owner)
-                // The key in force already: no re-seal, no `updated` event.
-                if let stored = keys.current[owner], (try? secretBox.open(stored, owner: owner)) == secret { continue }
-                draft.setSecret(secret, for: owner)
-            }
+            try draft.restore(policy, keptKeys: keys.kept, currentKeys: keys.current, box: secretBox)
         }
         return (committed.version ?? 0, StoredPolicy(policy: committed.draft.policy, secretMasks: committed.draft.secretMasks))
     }

@@ -49,11 +49,8 @@ extension PostgresStore: UserRepository {
                                                           logger: logger).columns().first.map(Self.user) else {
                 throw PolicyError(.notFound, field: "id", "no user '\(id)'")
             }
-            var after = before
-            if let name = change.name { after.name = name }
-            if let role = change.role { after.role = role }
-            if let disabled = change.disabled { after.disabled = disabled }
-            if before.role == .admin, !before.disabled, after.role != .admin || after.disabled {
+            let after = before.applying(change)
+            if before.losesAnAdmin(becoming: after) {
                 let others = try await connection.query("""
                     SELECT COUNT(*) FROM console_user WHERE role = 'admin' AND NOT disabled AND id <> \(id)
                     """, logger: logger).collect().first?.decode(Int.self) ?? 0
@@ -67,15 +64,8 @@ extension PostgresStore: UserRepository {
             if let hash = change.passwordHash {
                 try await connection.query("UPDATE console_user SET password_hash = \(hash) WHERE id = \(id)", logger: logger)
             }
-            if after != before || change.passwordHash != nil {
-                let type = after.disabled && !before.disabled ? "user.disabled" : "user.updated"
-                var shown = after.auditView
-                if change.passwordHash != nil, case .object(var fields) = shown {
-                    fields["password_changed"] = .bool(true)
-                    shown = .object(fields)
-                }
-                try await PostgresAuditWriter.append([NewAuditEvent(type: type, entityKind: "user", entityID: id, before: before.auditView, after: shown)],
-                                                     actor: actor, connection, logger: logger)
+            if let event = before.updateEvent(to: after, passwordChanged: change.passwordHash != nil) {
+                try await PostgresAuditWriter.append([event], actor: actor, connection, logger: logger)
             }
             return after
         }

@@ -24,17 +24,10 @@ extension SQLiteStore {
     static func conditions(_ query: LeadQuery) -> (conditions: [String], arguments: StatementArguments) {
         var conditions: [String] = []
         var arguments: StatementArguments = []
-        func filter(_ column: String, _ value: (any DatabaseValueConvertible)?) {
-            guard let value else { return }
+        for (column, value) in query.equalityFilters {
             conditions.append("\(column) = ?")
             arguments += [value]
         }
-        filter("email", query.email?.trimmingCharacters(in: .whitespaces).lowercased())
-        filter("target_agent_id", query.agentID)
-        filter("target_account_id", query.accountID)
-        filter("campaign_id", query.campaignID)
-        filter("rule_id", query.ruleID)
-        filter("vendor_id", query.vendorID)
         if let status = query.status {
             // A literal (one of a fixed set, never the client's text): SQLite picks a partial
             // index only when the query's own words imply the index's condition.

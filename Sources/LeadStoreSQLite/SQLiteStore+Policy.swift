@@ -20,16 +20,8 @@ extension SQLiteStore: PolicyRepository {
         let event = NewAuditEvent(type: "policy.restored", entityKind: "policy", entityID: String(number),
                                   after: .object(["restored_version": .number(Double(number))]))
         let committed = try await commitPolicyChange(actor: actor, event: event) { draft, db in
-            let kept = try SealedSecrets.keys(ofVersion: number, in: db)
-            let current = try PolicyTables.sealedKeys(db)
-            draft.policy = policy
-            for owner in policy.accounts.compactMap(\.secretOwner) + policy.agents.compactMap(\.secretOwner) {
-                guard let sealed = kept[owner] else { continue }
-                let secret = try secretBox.open(sealed, owner: owner)
-                // The key in force already: no re-seal, no `updated` event.
-                if let stored = current[owner], (try? secretBox.open(stored, owner: owner)) == secret { continue }
-                draft.setSecret(secret, for: owner)
-            }
+            try draft.restore(policy, keptKeys: try SealedSecrets.keys(ofVersion: number, in: db), currentKeys: try PolicyTables.sealedKeys(db),
+                              box: secretBox)
         }
         return (committed.version ?? 0, StoredPolicy(policy: committed.draft.policy, secretMasks: committed.draft.secretMasks))
     }

@@ -41,12 +41,9 @@ extension SQLiteStore: UserRepository {
             guard let before = try Row.fetchOne(db, sql: "SELECT * FROM console_user WHERE id = ?", arguments: [id]).map(Self.user(from:)) else {
                 throw PolicyError(.notFound, field: "id", "no user '\(id)'")
             }
-            var after = before
-            if let name = change.name { after.name = name }
-            if let role = change.role { after.role = role }
-            if let disabled = change.disabled { after.disabled = disabled }
+            let after = before.applying(change)
             // The last enabled admin keeps the console administrable.
-            if before.role == .admin, !before.disabled, after.role != .admin || after.disabled {
+            if before.losesAnAdmin(becoming: after) {
                 let others = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM console_user WHERE role = 'admin' AND disabled = 0 AND id <> ?",
                                               arguments: [id]) ?? 0
                 guard others > 0 else {
@@ -58,15 +55,8 @@ extension SQLiteStore: UserRepository {
             if let hash = change.passwordHash {
                 try db.execute(sql: "UPDATE console_user SET password_hash = ? WHERE id = ?", arguments: [hash, id])
             }
-            if after != before || change.passwordHash != nil {
-                let type = after.disabled && !before.disabled ? "user.disabled" : "user.updated"
-                var shown = after.auditView
-                if change.passwordHash != nil, case .object(var fields) = shown {
-                    fields["password_changed"] = .bool(true)
-                    shown = .object(fields)
-                }
-                try AuditLog.append(NewAuditEvent(type: type, entityKind: "user", entityID: id, before: before.auditView, after: shown),
-                                    actor: actor, in: db)
+            if let event = before.updateEvent(to: after, passwordChanged: change.passwordHash != nil) {
+                try AuditLog.append(event, actor: actor, in: db)
             }
             return after
         }

@@ -120,13 +120,14 @@ enum PostgresAuditLog {
 
 extension PostgresStore: AuditEventRepository {
     public func auditEvents(_ query: AuditEventQuery) async throws -> [AuditEvent] {
-        try await checkedClient.query(PostgresAuditLog.statement(query), logger: logger).columns().map(PostgresAuditLog.event)
+        try await columns(PostgresAuditLog.statement(query)).map(PostgresAuditLog.event)
     }
 
     /// Walks the whole log in order of position, in one repeatable-read snapshot (appends committed
     /// meanwhile are not half seen); the head row says how many positions were ever handed out.
     public func verifyAuditChain() async throws -> ChainVerification {
-        try await checkedClient.withConnection { connection in
+        // The whole log, however long: a limit of an hour rather than one operation's.
+        try await withConnection(limit: .seconds(3600)) { [logger] connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             do {
                 var walk = AuditChainWalk()

@@ -88,7 +88,7 @@ extension PostgresStore {
     }
 
     private func count(_ query: LeadQuery, extra: [String]) async throws -> BulkRecoveryResult {
-        try await checkedClient.withConnection { connection in
+        try await withConnection { [self] connection in
             var statement = PostgresStatement()
             let conditions = PostgresLeadRows.conditions(query, &statement) + extra
             statement.append("SELECT COUNT(*) FROM lead")

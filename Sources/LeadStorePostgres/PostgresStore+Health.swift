@@ -7,10 +7,10 @@ extension PostgresStore: StoreHealth {
     /// WAL is flushed) and `fsync`, as the server reports them to this service's connections.
     public func durabilitySettings() async throws -> [(name: String, value: String)] {
         var settings: [(String, String)] = []
-        let rows = try await checkedClient.query("""
+        let settingRows = try await rows("""
             SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'server_version') ORDER BY name
-            """, logger: logger)
-        for try await (name, setting) in rows.decode((String, String).self) {
+            """)
+        for (name, setting) in try settingRows.map({ try $0.decode((String, String).self) }) {
             settings.append((name, setting))
         }
         return settings
@@ -34,9 +34,9 @@ extension PostgresStore: StoreHealth {
     }
 
     public func probeWrite() async throws {
-        try await checkedClient.query("""
+        try await rows("""
             INSERT INTO storage_probe (id, at) VALUES (1, \(Timestamp.string(Date()))) ON CONFLICT (id) DO UPDATE SET at = excluded.at
-            """, logger: logger)
+            """)
     }
 
     /// SQLSTATE 53100 (`disk_full`): the server could not extend a file.

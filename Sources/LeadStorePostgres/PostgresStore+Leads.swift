@@ -88,7 +88,7 @@ extension PostgresStore: LeadRepository {
     }
 
     public func lead(id: String) async throws -> StoredLead? {
-        try await checkedClient.withConnection { connection in try await PostgresLeadRows.fetch(id: id, connection, logger: logger) }
+        try await withConnection { [logger] connection in try await PostgresLeadRows.fetch(id: id, connection, logger: logger) }
     }
 
     public func leads(_ query: LeadQuery) async throws -> [LeadSummary] {
@@ -102,7 +102,7 @@ extension PostgresStore: LeadRepository {
         statement.append("SELECT " + PostgresLeadRows.summaryColumns + " FROM lead")
         if !conditions.isEmpty { statement.append(" WHERE " + conditions.joined(separator: " AND ")) }
         statement.append(" ORDER BY received_at DESC, id DESC LIMIT " + statement.bind(query.limit))
-        return try await checkedClient.query(statement.query, logger: logger).columns().map(PostgresLeadRows.summary)
+        return try await columns(statement.query).map(PostgresLeadRows.summary)
     }
 
     public func decidedLeads(since: Date?, until: Date?) async throws -> [DecidedLead] {
@@ -114,7 +114,8 @@ extension PostgresStore: LeadRepository {
         if !conditions.isEmpty { statement.append(" WHERE " + conditions.joined(separator: " AND ")) }
         statement.append(" ORDER BY received_at, id")
         var result: [DecidedLead] = []
-        for try await row in try await checkedClient.query(statement.query, logger: logger) {
+        // Every lead of the range, for a backtest or the fairness figures: longer than one decision's limit.
+        for row in try await rows(statement.query, limit: .seconds(600)) {
             let columns = PostgresColumns(row)
             let receivedAt: String = try columns["received_at"]
             let lead = Lead(vendorID: try columns["vendor_id"], email: try columns["email"], campaignID: try columns["campaign_id"],
@@ -126,16 +127,16 @@ extension PostgresStore: LeadRepository {
     }
 
     public func leadCounts() async throws -> (leads: Int, outbox: Int) {
-        let row = try await checkedClient.query("SELECT (SELECT COUNT(*) FROM lead), (SELECT COUNT(*) FROM outbox)", logger: logger).collect().first
+        let row = try await rows("SELECT (SELECT COUNT(*) FROM lead), (SELECT COUNT(*) FROM outbox)").first
         let (leads, outbox) = try row?.decode((Int, Int).self) ?? (0, 0)
         return (leads, outbox)
     }
 
     public func statusCounts(since: Date) async throws -> [LeadStatus: Int] {
         var counts: [LeadStatus: Int] = [:]
-        for row in try await checkedClient.query("""
+        for row in try await rows("""
             SELECT status, COUNT(*) FROM lead WHERE received_at >= \(Timestamp.string(since)) GROUP BY status
-            """, logger: logger).collect() {
+            """) {
             let (status, count) = try row.decode((String, Int).self)
             if let status = LeadStatus(rawValue: status) { counts[status] = count }
         }

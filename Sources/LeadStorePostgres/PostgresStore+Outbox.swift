@@ -17,7 +17,7 @@ extension PostgresStore: OutboxRepository {
     /// them, as one SQLite process may at its start, would deliver their leads twice). A restarted
     /// instance is a new owner; its old claims are taken over when their lease ends.
     public func releaseClaims() async throws {
-        try await checkedClient.query("UPDATE outbox SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = \(instanceID)", logger: logger)
+        try await rows("UPDATE outbox SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = \(instanceID)")
     }
 
     public func claimDueJobs(limit: Int, now: Date, lease: TimeInterval) async throws -> [DeliveryJob] {
@@ -113,26 +113,26 @@ extension PostgresStore: OutboxRepository {
     }
 
     public func postpone(_ job: DeliveryJob, until: Date) async throws {
-        try await checkedClient.query("""
+        try await rows("""
             UPDATE outbox SET due_at = \(Timestamp.string(until)), claimed_until = NULL, claimed_by = NULL
             WHERE lead_id = \(job.leadID) AND claimed_by = \(instanceID)
-            """, logger: logger)
+            """)
     }
 
     /// When the next lead may be claimed: its due time, or for a lead claimed by an instance that may
     /// have died, the end of that claim's lease (when it can be taken over).
     public func nextDueDate() async throws -> Date? {
-        try await checkedClient.query("""
+        try await rows("""
             SELECT MIN(GREATEST(due_at, COALESCE(claimed_until, due_at))) FROM outbox WHERE claimed_by IS DISTINCT FROM \(instanceID)
-            """, logger: logger).collect().first?.decode(String?.self).flatMap(Timestamp.parse)
+            """).first?.decode(String?.self).flatMap(Timestamp.parse)
     }
 
     public func pipelineSnapshot() async throws -> PipelineSnapshot {
-        let row = try await checkedClient.query("""
+        let row = try await rows("""
             SELECT (SELECT COUNT(*) FROM outbox),
                    (SELECT received_at FROM lead WHERE id = (SELECT MIN(lead_id) FROM outbox)),
                    (SELECT COUNT(*) FROM lead WHERE status = 'dead')
-            """, logger: logger).collect().first
+            """).first
         let (depth, oldest, dead) = try row?.decode((Int, String?, Int).self) ?? (0, nil, 0)
         return PipelineSnapshot(outboxDepth: depth, oldestPendingReceivedAt: oldest.flatMap(Timestamp.parse), deadLeads: dead)
     }

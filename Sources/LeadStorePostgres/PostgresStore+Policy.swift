@@ -92,14 +92,13 @@ extension PostgresStore: PolicyRepository {
     }
 
     public func policyVersions() async throws -> [PolicyVersion] {
-        try await checkedClient.query("SELECT version, created_at, actor_kind, actor_id, actor_name FROM policy_version ORDER BY version DESC",
-                               logger: logger).columns().map(PostgresPolicyVersions.version)
+        try await columns("SELECT version, created_at, actor_kind, actor_id, actor_name FROM policy_version ORDER BY version DESC").map(PostgresPolicyVersions.version)
     }
 
     public func policyVersion(_ version: Int) async throws -> (PolicyVersion, JSONValue)? {
-        guard let row = try await checkedClient.query("""
+        guard let row = try await columns("""
             SELECT version, created_at, actor_kind, actor_id, actor_name, policy_json FROM policy_version WHERE version = \(version)
-            """, logger: logger).columns().first else { return nil }
+            """).first else { return nil }
         let document = try JSONDecoder().decode(JSONValue.self, from: Data((try row["policy_json"] as String).utf8))
         return (try PostgresPolicyVersions.version(row), document)
     }
@@ -120,7 +119,7 @@ extension PostgresStore: PolicyRepository {
         case Agent.kind: query = "SELECT api_key_sealed FROM agent WHERE id = \(owner.id)"
         default: return nil
         }
-        guard let sealed = try await checkedClient.query(query, logger: logger).collect().first?.decode(Data.self) else { return nil }
+        guard let sealed = try await rows(query).first?.decode(Data.self) else { return nil }
         return try requireSecretBox().open(sealed, owner: owner)
     }
 }

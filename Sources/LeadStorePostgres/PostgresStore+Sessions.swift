@@ -6,9 +6,9 @@ import PostgresNIO
 /// another one made.
 extension PostgresStore: SessionRepository {
     public func sessionValue(keyHash: String, now: Date) async throws -> String? {
-        try await checkedClient.query("""
+        try await rows("""
             SELECT value FROM console_session WHERE key_hash = \(keyHash) AND expires_at > \(Timestamp.string(now))
-            """, logger: logger).collect().first?.decode(String.self)
+            """).first?.decode(String.self)
     }
 
     public func saveSession(keyHash: String, value: String, expiresAt: Date?, defaultExpiry: Date, create: Bool) async throws -> Bool {
@@ -30,21 +30,21 @@ extension PostgresStore: SessionRepository {
                 ON CONFLICT (key_hash) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at RETURNING key_hash
                 """
         }
-        return !(try await checkedClient.query(query, logger: logger).collect().isEmpty)
+        return !(try await rows(query).isEmpty)
     }
 
     public func renewSession(keyHash: String, expiresAt: Date) async throws -> Bool {
-        !(try await checkedClient.query("""
+        !(try await rows("""
             UPDATE console_session SET expires_at = \(Timestamp.string(expiresAt)) WHERE key_hash = \(keyHash) RETURNING key_hash
-            """, logger: logger).collect().isEmpty)
+            """).isEmpty)
     }
 
     public func removeSession(keyHash: String) async throws {
-        try await checkedClient.query("DELETE FROM console_session WHERE key_hash = \(keyHash)", logger: logger)
+        try await rows("DELETE FROM console_session WHERE key_hash = \(keyHash)")
     }
 
     public func removeExpiredSessions(now: Date) async throws -> Int {
-        try await checkedClient.query("DELETE FROM console_session WHERE expires_at <= \(Timestamp.string(now)) RETURNING key_hash", logger: logger)
-            .collect().count
+        try await rows("DELETE FROM console_session WHERE expires_at <= \(Timestamp.string(now)) RETURNING key_hash")
+            .count
     }
 }

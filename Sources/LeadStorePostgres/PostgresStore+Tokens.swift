@@ -5,11 +5,11 @@ import PostgresNIO
 
 extension PostgresStore: TokenRepository {
     public func tokens() async throws -> [AccessToken] {
-        try await checkedClient.query("SELECT id, name, role, created_at, revoked_at FROM token ORDER BY created_at, id", logger: logger).columns().map(Self.token)
+        try await columns("SELECT id, name, role, created_at, revoked_at FROM token ORDER BY created_at, id").map(Self.token)
     }
 
     public func token(id: String) async throws -> AccessToken? {
-        try await checkedClient.query("SELECT id, name, role, created_at, revoked_at FROM token WHERE id = \(id)", logger: logger).columns().first.map(Self.token)
+        try await columns("SELECT id, name, role, created_at, revoked_at FROM token WHERE id = \(id)").first.map(Self.token)
     }
 
     public func createToken(name: String, role: Role, actor: AuditActor) async throws -> (AccessToken, secret: String) {
@@ -77,9 +77,9 @@ extension PostgresStore: TokenRepository {
 
     public func authenticateToken(_ secret: String) async throws -> AccessToken? {
         let hash = BearerSecret.hash(secret)
-        guard let row = try await checkedClient.query("""
+        guard let row = try await columns("""
             SELECT id, name, role, created_at, revoked_at, token_hash FROM token WHERE token_hash = \(hash)
-            """, logger: logger).columns().first,
+            """).first,
               BearerSecret.constantTimeEquals(try row["token_hash"], hash) else { return nil }
         let token = try Self.token(row)
         return token.isRevoked ? nil : token

@@ -5,19 +5,19 @@ import PostgresNIO
 
 extension PostgresStore: UserRepository {
     public func users() async throws -> [ConsoleUser] {
-        try await checkedClient.query("SELECT id, email, name, role, disabled, created_at FROM console_user ORDER BY created_at, id", logger: logger)
-            .columns().map(Self.user)
+        try await columns("SELECT id, email, name, role, disabled, created_at FROM console_user ORDER BY created_at, id")
+            .map(Self.user)
     }
 
     public func user(id: String) async throws -> ConsoleUser? {
-        try await checkedClient.query("SELECT id, email, name, role, disabled, created_at FROM console_user WHERE id = \(id)", logger: logger)
-            .columns().first.map(Self.user)
+        try await columns("SELECT id, email, name, role, disabled, created_at FROM console_user WHERE id = \(id)")
+            .first.map(Self.user)
     }
 
     public func userForSignIn(email: String) async throws -> (ConsoleUser, passwordHash: String)? {
-        guard let row = try await checkedClient.query("""
+        guard let row = try await columns("""
             SELECT id, email, name, role, disabled, created_at, password_hash FROM console_user WHERE lower(email) = lower(\(email))
-            """, logger: logger).columns().first else { return nil }
+            """).first else { return nil }
         return (try Self.user(row), try row["password_hash"])
     }
 

@@ -9,14 +9,13 @@ import PostgresNIO
 extension PostgresStore: VendorRepository {
 
     public func vendors() async throws -> [Vendor] {
-        try await checkedClient.query("SELECT id, name, api_key_hint, rate_limit_per_minute, dedupe_window_minutes, created_at FROM vendor ORDER BY created_at, id",
-                               logger: logger).columns().map(Self.vendor)
+        try await columns("SELECT id, name, api_key_hint, rate_limit_per_minute, dedupe_window_minutes, created_at FROM vendor ORDER BY created_at, id").map(Self.vendor)
     }
 
     public func vendor(id: String) async throws -> Vendor? {
-        try await checkedClient.query("""
+        try await columns("""
             SELECT id, name, api_key_hint, rate_limit_per_minute, dedupe_window_minutes, created_at FROM vendor WHERE id = \(id)
-            """, logger: logger).columns().first.map(Self.vendor)
+            """).first.map(Self.vendor)
     }
 
     public func createVendor(_ vendor: Vendor, actor: AuditActor) async throws -> (Vendor, apiKey: String) {
@@ -96,9 +95,9 @@ extension PostgresStore: VendorRepository {
 
     public func authenticateVendor(apiKey: String) async throws -> Vendor? {
         let hash = BearerSecret.hash(apiKey)
-        guard let row = try await checkedClient.query("""
+        guard let row = try await columns("""
             SELECT id, name, api_key_hint, rate_limit_per_minute, dedupe_window_minutes, created_at, api_key_hash FROM vendor WHERE api_key_hash = \(hash)
-            """, logger: logger).columns().first,
+            """).first,
               BearerSecret.constantTimeEquals(try row["api_key_hash"], hash) else { return nil }
         return try Self.vendor(row)
     }

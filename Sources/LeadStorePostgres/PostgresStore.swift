@@ -85,6 +85,27 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// The rows of one statement, read whole within `limit` (`PostgresDeadline`), once the server is
+    /// known to answer.
+    @discardableResult
+    func rows(_ query: PostgresQuery, limit: Duration = operationLimit) async throws -> [PostgresRow] {
+        let client = try checkedClient
+        let logger = logger
+        return try await PostgresDeadline.run(limit) { try await client.query(query, logger: logger).collect() }
+    }
+
+    /// `rows`, by column name.
+    func columns(_ query: PostgresQuery, limit: Duration = operationLimit) async throws -> [PostgresColumns] {
+        try await rows(query, limit: limit).map(PostgresColumns.init)
+    }
+
+    /// One connection of the pool for `body`, within `limit`, once the server is known to answer.
+    func withConnection<Result: Sendable>(limit: Duration = operationLimit,
+                                          _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        let client = try checkedClient
+        return try await PostgresDeadline.run(limit) { try await client.withConnection { connection in try await body(connection) } }
+    }
+
     /// Closes every connection.
     public func close() async {
         running.cancel()

@@ -88,9 +88,10 @@ import LeadStoreSQLite
             try? await oversized.writeAndFlush(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: \(padding)\r\n\r\n")).get()
             #expect(try await Self.closedByServer(oversized))
 
-            // A client that sends half a request and stalls is disconnected after the idle timeout.
+            // A client that sends half a request and stalls is disconnected after the idle timeout (on a
+            // loaded machine the server may close it as idle before the half request is even written).
             let stalled = try await connect()
-            try await stalled.writeAndFlush(ByteBuffer(string: "POST /clientapi/lead-import HTTP/1.1\r\nHost: x\r\n")).get()
+            try? await stalled.writeAndFlush(ByteBuffer(string: "POST /clientapi/lead-import HTTP/1.1\r\nHost: x\r\n")).get()
             #expect(try await Self.closedByServer(stalled))
 
             #expect(await ServeCommandTests.get("http://127.0.0.1:\(port)/healthz")?.0 == 200)

@@ -23,6 +23,10 @@ struct PostgresRepeats {
         }
     }
 
+    /// True when some vendor has a dedupe window: a submission's duplicate is then searched among the
+    /// leads, those of its own batch included.
+    var readsLeads: Bool { !dedupeWindows.isEmpty }
+
     /// The answer given the first time, when this is a repeat of an `Idempotency-Key`.
     func earlierAnswer(for submission: LeadSubmission, _ connection: PostgresConnection) async throws -> AcceptedLead? {
         guard let key = submission.idempotencyKey,

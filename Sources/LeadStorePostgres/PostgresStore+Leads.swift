@@ -8,9 +8,11 @@ extension PostgresStore: LeadRepository {
     /// The policy in force for a decision, under the policy lock (shared) so no change is half seen.
     func policyInForce(_ connection: PostgresConnection) async throws -> (policy: Policy, version: Int?) {
         try await PolicyLock.shared(connection, logger: logger)
-        let generation = try await connection.query("SELECT generation FROM policy_generation WHERE id = 1", logger: logger)
-            .collect().first?.decode(Int.self) ?? 0
-        let version = try await PostgresPolicyVersions.current(connection, logger: logger)
+        // One statement for both (each is a round trip inside the transaction), after the lock's own.
+        let row = try await connection.query("""
+            SELECT (SELECT generation FROM policy_generation WHERE id = 1), (SELECT MAX(version) FROM policy_version)
+            """, logger: logger).collect().first
+        let (generation, version) = try row?.decode((Int, Int?).self) ?? (0, nil)
         if let cached = policyCache.cached(version: generation) { return (cached, version) }
         let policy = try await PostgresPolicyTables.load(connection, logger: logger).policy
         policyCache.keep(policy, version: generation)
@@ -30,8 +32,12 @@ extension PostgresStore: LeadRepository {
             var routing = try await PostgresRouting(connection, logger: logger, now: now, timeZone: dayTimeZone, policy: policy)
             let repeats = try await PostgresRepeats(connection, logger: logger, now: now)
             var audit = PostgresAuditWriter()
+            var pending = PostgresLeadRows.PendingLeads()
+            let readsLeads = repeats.readsLeads || policy.pools.contains { $0.stickyDays > 0 }
             var accepted: [AcceptedLead] = []
             for submission in submissions {
+                // What follows reads leads: the batch's leads so far are written first, so it sees them.
+                if (readsLeads || submission.idempotencyKey != nil), !pending.isEmpty { try await pending.write(connection, logger: logger) }
                 if let answer = try await repeats.earlierAnswer(for: submission, connection) {
                     accepted.append(answer)
                     continue
@@ -53,14 +59,14 @@ extension PostgresStore: LeadRepository {
                 routing.apply(outcome)
                 let id = LeadIDs.make(at: submission.receivedAt)
                 let read = state.restricted(to: outcome.decision, policy: policy)
-                let status = try await PostgresLeadRows.insert(submission, id: id, decision: outcome.decision, state: read, policyVersion: version,
-                                                               now: now, connection, logger: logger)
+                let status = try pending.add(submission, id: id, decision: outcome.decision, state: read, policyVersion: version, now: now)
                 for event in LeadEvents.decided(id, vendorID: submission.vendorID, decision: outcome.decision, status: status, policyVersion: version) {
                     audit.append(event, actor: .vendor(submission.vendorID), at: now)
                 }
                 try await repeats.remember(submission, leadID: id, connection)
                 accepted.append(AcceptedLead(leadID: id, status: status, decision: outcome.decision, decisionDuration: decisionDuration, state: read))
             }
+            try await pending.write(connection, logger: logger)
             try await routing.flush(connection, logger: logger)
             try await audit.write(connection, logger: logger)
             return accepted

@@ -183,4 +183,18 @@ import LeadStoreSQLite
         }
         #expect(found == allowed)
     }
+
+    /// Services are written out whole at `debug` (ServiceLifecycle names each one it starts), settings
+    /// included: the master key and the database's password never appear.
+    @Test func settingsWrittenOutHideTheKeyAndThePassword() throws {
+        var settings = DispatcherSettings()
+        settings.secretKey = MasterKey.generate().base64
+        settings.database = "postgres://dispatcher:pa55-word-9@db.example:5432/leads"
+        struct Service { let settings: DispatcherSettings }
+        for text in [String(describing: settings), String(reflecting: settings), "\(Service(settings: settings))",
+                     String(reflecting: Service(settings: settings))] {
+            #expect(!text.contains(settings.secretKey!) && !text.contains("pa55-word-9"), "\(text)")
+            #expect(text.contains("postgres://dispatcher:•••@db.example:5432/leads"), "\(text)")
+        }
+    }
 }

@@ -148,3 +148,21 @@ public struct SettingsError: Error, Sendable, CustomStringConvertible {
         "invalid setting '\(key)' (flag --\(SettingsNames.flag(key)), environment \(SettingsNames.environment(key))): \(message)"
     }
 }
+
+/// The settings as a log line shows them — ServiceLifecycle writes every service, settings included,
+/// at `debug` — with the master key and the database password hidden.
+extension DispatcherSettings: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String {
+        let fields = Mirror(reflecting: self).children.compactMap { child -> String? in
+            guard let label = child.label else { return nil }
+            switch label {
+            case "secretKey": return "secretKey: \(secretKey == nil ? "nil" : "•••")"
+            case "database": return "database: \(databaseDescription)"
+            default: return "\(label): \(child.value)"
+            }
+        }
+        return "DispatcherSettings(\(fields.joined(separator: ", ")))"
+    }
+
+    public var debugDescription: String { description }
+}

@@ -171,6 +171,8 @@ import LeadStoreSQLite
         var found: Set<String> = []
         for file in files {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            // `\(unescaped:)` would put raw text into a statement: not used at all.
+            #expect(!text.contains("unescaped:"), "\(file) interpolates unescaped text into SQL")
             for line in text.split(separator: "\n") where line.contains("unsafeSQL:") {
                 var rest = line[line.range(of: "unsafeSQL:")!.upperBound...]
                 while let range = rest.range(of: "\\(") {

@@ -56,3 +56,11 @@ public struct NewAuditEvent: Sendable {
         self.afterText = afterText
     }
 }
+
+extension NewAuditEvent {
+    /// The event of a restore of policy version `version`, as every store records it.
+    package static func policyRestored(_ version: Int) -> NewAuditEvent {
+        NewAuditEvent(type: "policy.restored", entityKind: "policy", entityID: String(version),
+                      after: .object(["restored_version": .number(Double(version))]))
+    }
+}

@@ -36,8 +36,7 @@ extension PostgresStore: PolicyRepository {
 
     public func restorePolicy(_ policy: Policy, fromVersion number: Int, actor: AuditActor) async throws -> (version: Int, policy: StoredPolicy) {
         let secretBox = try requireSecretBox()
-        let event = NewAuditEvent(type: "policy.restored", entityKind: "policy", entityID: String(number),
-                                  after: .object(["restored_version": .number(Double(number))]))
+        let event = NewAuditEvent.policyRestored(number)
         let committed = try await commitPolicyChange(actor: actor, event: event, keysOfVersion: number) { draft, keys in
             try draft.restore(policy, keptKeys: keys.kept, currentKeys: keys.current, box: secretBox)
         }

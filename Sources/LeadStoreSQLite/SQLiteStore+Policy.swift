@@ -17,8 +17,7 @@ extension SQLiteStore: PolicyRepository {
 
     public func restorePolicy(_ policy: Policy, fromVersion number: Int, actor: AuditActor) async throws -> (version: Int, policy: StoredPolicy) {
         let secretBox = try requireSecretBox()
-        let event = NewAuditEvent(type: "policy.restored", entityKind: "policy", entityID: String(number),
-                                  after: .object(["restored_version": .number(Double(number))]))
+        let event = NewAuditEvent.policyRestored(number)
         let committed = try await commitPolicyChange(actor: actor, event: event) { draft, db in
             try draft.restore(policy, keptKeys: try SealedSecrets.keys(ofVersion: number, in: db), currentKeys: try PolicyTables.sealedKeys(db),
                               box: secretBox)

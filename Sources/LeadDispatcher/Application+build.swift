@@ -36,9 +36,12 @@ public func buildApplication(_ settings: DispatcherSettings, store: some Dispatc
         },
         logger: logger)
     app.addServices(DeliveryWorker(outbox: store, settings: settings, wakeUp: wakeUp, breaker: breaker, pressure: pressure,
-                                   storage: storage, logger: logger),
+                                   storage: storage, signalled: store.instanceSignals != nil, logger: logger),
                     RetentionService(leads: store, retentionDays: settings.retentionDays, logger: logger),
                     DatabasePersistDriver(sessions: store))
+    if let signals = store.instanceSignals {
+        app.addServices(InstanceSignalService(signals: signals, wakeUp: wakeUp, pressure: pressure, logger: logger))
+    }
     return app
 }
 

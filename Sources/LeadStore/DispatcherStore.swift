@@ -31,7 +31,14 @@ extension StoreHealth {
 /// Every repository and the health of one database: what the HTTP service and the console are built
 /// on (`buildApplication`), so that they do not know which database is behind them.
 public protocol DispatcherStore: PolicyRepository, LeadRepository, OutboxRepository, VendorRepository, TokenRepository, UserRepository,
-    AuditEventRepository, SessionRepository, StoreHealth {}
+    AuditEventRepository, SessionRepository, StoreHealth {
+    /// The channel to the other instances on this database; nil when nothing else writes it (SQLite).
+    var instanceSignals: (any InstanceSignals)? { get }
+}
+
+extension DispatcherStore {
+    public var instanceSignals: (any InstanceSignals)? { nil }
+}
 
 /// A store that can commit a batch of leads without an `await`, for a committer with a thread of its
 /// own (see `GroupCommit`): going through SQLite's one writer without suspending spares each batch two

@@ -60,6 +60,11 @@ public protocol OutboxRepository: Sendable {
     /// Claims up to `limit` leads due by `now`, for `lease` seconds, oldest due first.
     func claimDueJobs(limit: Int, now: Date, lease: TimeInterval) async throws -> [DeliveryJob]
 
+    /// Extends to `until` the claims on `leadIDs` that this instance still holds, and returns those:
+    /// a lead left out was taken from it (its lease ran out and another instance claimed it, or it was
+    /// requeued), and is not to be delivered by this one.
+    func renewClaims(_ leadIDs: [String], until: Date) async throws -> Set<String>
+
     /// Records attempts and their outcomes, and releases their claims, in one write transaction.
     func record(_ attempts: [RecordedAttempt]) async throws
 

@@ -21,9 +21,12 @@ final class PostgresAvailability: Sendable {
     private let since = Mutex<Date?>(nil)
     private let endpoint: PostgresEndpoint
     private let logger: Logger
+    /// Listened for on the watch's connection, while it is open (see `PostgresSignals`).
+    private let signals: PostgresSignals?
 
-    init(endpoint: PostgresEndpoint, logger: Logger) {
+    init(endpoint: PostgresEndpoint, signals: PostgresSignals? = nil, logger: Logger) {
         self.endpoint = endpoint
+        self.signals = signals
         self.logger = logger
     }
 
@@ -40,14 +43,22 @@ final class PostgresAvailability: Sendable {
     /// whenever it fails); each change logged once. Neither the connecting nor the query is waited
     /// for past `answerWithin` (`PostgresDeadline`): a connection to a server that stopped answering
     /// may not end when asked to.
+    ///
+    /// The same connection listens for the other instances' signals. The listener is a task of its own,
+    /// cancelled and not waited for when the connection is given up: on a connection to a server that
+    /// stopped answering, the `LISTEN` it is waiting for may never be answered.
     func watch() async {
         let endpoint = endpoint
         let logger = logger
         var connection: PostgresConnection?
+        var listener: Task<Void, Never>?
         while !Task.isCancelled {
             if connection == nil {
                 connection = try? await PostgresDeadline.run(Self.answerWithin) {
                     try await PostgresConnection.connect(configuration: try endpoint.connectionConfiguration(), id: 0, logger: logger)
+                }
+                if let open = connection, let signals {
+                    listener = Task { await signals.listen(on: open) }
                 }
             }
             var answered = false
@@ -58,12 +69,14 @@ final class PostgresAvailability: Sendable {
                 }) ?? false
                 if !answered {
                     connection = nil
+                    listener?.cancel()
                     Task { try? await open.close() }
                 }
             }
             note(answered)
             try? await Task.sleep(for: Self.interval)
         }
+        listener?.cancel()
         if let open = connection { Task { try? await open.close() } }
     }
 

@@ -7,8 +7,8 @@ import PostgresNIO
 /// Delivery claims shared by every instance.
 ///
 /// A claim names its owner (`claimed_by`, this store's `instanceID`) and lasts a lease
-/// (`claimed_until`) that the worker sizes to cover the longest a claimed lead can wait and be
-/// attempted, so it need not be renewed in flight. Instances claim with `FOR UPDATE SKIP LOCKED`:
+/// (`claimed_until`) that the worker renews while it holds the lead (claimed, in flight, or its
+/// outcome waiting to be recorded). Instances claim with `FOR UPDATE SKIP LOCKED`:
 /// two never wait for, or take, the same lead. A claim whose owner died is taken over by any instance
 /// once its lease has ended, and only the owner of a live claim records the outcome — an owner whose
 /// claim was taken over records nothing, and the lead's new owner delivers it (at least once).
@@ -46,6 +46,18 @@ extension PostgresStore: OutboxRepository {
                 ORDER BY o.due_at, o.lead_id
                 """, logger: logger).columns().map(job)
         }
+    }
+
+    /// Only the claims this instance owns are extended: one taken over by another instance (after this
+    /// one's lease lapsed, say while the server was away) stays the other's.
+    public func renewClaims(_ leadIDs: [String], until: Date) async throws -> Set<String> {
+        guard !leadIDs.isEmpty else { return [] }
+        let renewed = try await rows("""
+            UPDATE outbox SET claimed_until = \(Timestamp.string(until))
+            WHERE lead_id = ANY(\(leadIDs)) AND claimed_by = \(instanceID)
+            RETURNING lead_id
+            """)
+        return Set(try renewed.map { try $0.decode(String.self) })
     }
 
     /// A claimed lead ready to deliver, its CRM key opened.
@@ -138,4 +150,6 @@ extension PostgresStore: OutboxRepository {
     }
 }
 
-extension PostgresStore: DispatcherStore {}
+extension PostgresStore: DispatcherStore {
+    public var instanceSignals: (any InstanceSignals)? { signals }
+}

@@ -22,9 +22,11 @@ public final class PostgresStore: Sendable {
     /// which every change on any instance moves: a batch reads one number to know it is current.
     let policyCache = PolicyCache()
     /// This instance among the others on the database: the owner named on its delivery claims.
-    public let instanceID = "instance-" + UUID().uuidString.lowercased().prefix(13)
+    public let instanceID: String
     /// Whether the server answers now (see `PostgresAvailability`).
     let availability: PostgresAvailability
+    /// To and from the other instances (see `PostgresSignals`).
+    let signals: PostgresSignals
     private let running: Task<Void, Never>
 
     /// Connects, migrates (waiting for another instance migrating at the same moment), and checks the
@@ -37,7 +39,12 @@ public final class PostgresStore: Sendable {
         let location = endpoint.description
         try await checkReachable(endpoint, logger: logger)
         let client = PostgresClient(configuration: endpoint.clientConfiguration, backgroundLogger: logger)
-        let availability = PostgresAvailability(endpoint: endpoint, logger: logger)
+        let instanceID = "instance-" + UUID().uuidString.lowercased().prefix(13)
+        let signals = PostgresSignals(instanceID: instanceID, logger: logger) { notification in
+            // A signal is a hint: not worth a wait longer than this while the server is slow or away.
+            _ = try await PostgresDeadline.run(.seconds(3)) { try await client.query(notification, logger: logger).collect() }
+        }
+        let availability = PostgresAvailability(endpoint: endpoint, signals: signals, logger: logger)
         // Started at once, up to its first suspension, so that the pool is running before the first query.
         let running = Task.immediate {
             async let watched: Void = availability.watch()
@@ -56,20 +63,23 @@ public final class PostgresStore: Sendable {
             if let secretBox {
                 try await PostgresSealedSecrets.verify(secretBox, client: client, logger: logger)
             }
-            return PostgresStore(client: client, running: running, availability: availability, logger: logger, secretBox: secretBox,
-                                 location: location, migrationsApplied: applied)
+            return PostgresStore(client: client, running: running, availability: availability, signals: signals, instanceID: instanceID,
+                                 logger: logger, secretBox: secretBox, location: location, migrationsApplied: applied)
         } catch {
+            signals.finish()
             running.cancel()
             await running.value
             throw error
         }
     }
 
-    private init(client: PostgresClient, running: Task<Void, Never>, availability: PostgresAvailability, logger: Logger, secretBox: SecretBox?,
-                 location: String, migrationsApplied: [String]) {
+    private init(client: PostgresClient, running: Task<Void, Never>, availability: PostgresAvailability, signals: PostgresSignals,
+                 instanceID: String, logger: Logger, secretBox: SecretBox?, location: String, migrationsApplied: [String]) {
         self.client = client
         self.running = running
         self.availability = availability
+        self.signals = signals
+        self.instanceID = instanceID
         self.logger = logger
         self.secretBox = secretBox
         self.location = location
@@ -108,6 +118,7 @@ public final class PostgresStore: Sendable {
 
     /// Closes every connection.
     public func close() async {
+        signals.finish()
         running.cancel()
         await running.value
     }

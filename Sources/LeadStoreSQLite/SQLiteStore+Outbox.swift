@@ -45,6 +45,23 @@ extension SQLiteStore: OutboxRepository {
         }
     }
 
+    /// One process claims here: a claim it holds is any with a lease (requeuing a lead clears it).
+    public func renewClaims(_ leadIDs: [String], until: Date) async throws -> Set<String> {
+        guard !leadIDs.isEmpty else { return [] }
+        let until = Timestamp.string(until)
+        return try await pool.write { db in
+            // One cached statement a lead: a worker holds a few hundred claims at most, renewed every
+            // third of a lease.
+            var renewed: Set<String> = []
+            for id in leadIDs {
+                try db.executeCached(sql: "UPDATE outbox SET claimed_until = ? WHERE lead_id = ? AND claimed_until IS NOT NULL",
+                                     arguments: [until, id])
+                if db.changesCount > 0 { renewed.insert(id) }
+            }
+            return renewed
+        }
+    }
+
     public func record(_ attempts: [RecordedAttempt]) async throws {
         guard !attempts.isEmpty else { return }
         try await pool.write { db in

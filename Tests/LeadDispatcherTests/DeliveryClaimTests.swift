@@ -53,6 +53,8 @@ import LeadStoreSQLite
             }
         }
 
+        func renewClaims(_ leadIDs: [String], until: Date) async throws -> Set<String> { Set(leadIDs) }
+
         func record(_ attempts: [RecordedAttempt]) async throws {
             state.withLock { $0.recorded.append(contentsOf: attempts) }
         }
@@ -101,6 +103,7 @@ import LeadStoreSQLite
             claimsMade.withLock { $0 += 1 }
             return []
         }
+        func renewClaims(_ leadIDs: [String], until: Date) async throws -> Set<String> { [] }
         func record(_ attempts: [RecordedAttempt]) async throws {}
         func postpone(_ job: DeliveryJob, until: Date) async throws {}
         func nextDueDate() async throws -> Date? { nil }
@@ -134,5 +137,89 @@ import LeadStoreSQLite
         #expect(outbox.claims > idle, "a new lead is claimed")
         running.cancel()
         _ = try? await running.value
+    }
+
+    /// Hands out `ld_0`…`ld_3` in one claim, then `ld_4` once a renewal has come; renews every claim
+    /// asked of it but `ld_3`'s, as if another instance had taken that one over.
+    final class RenewingOutbox: OutboxRepository, Sendable {
+        private struct State {
+            /// Claims that handed leads out.
+            var claims = 0
+            var renewals: [(ids: Set<String>, until: Date, at: Date)] = []
+            var recorded: [String] = []
+        }
+
+        let crmURL: String
+        private let state = Mutex(State())
+
+        init(crmURL: String) {
+            self.crmURL = crmURL
+        }
+
+        var renewals: [(ids: Set<String>, until: Date, at: Date)] { state.withLock { $0.renewals } }
+        var recorded: [String] { state.withLock { $0.recorded } }
+
+        func job(_ index: Int) -> DeliveryJob {
+            DeliveryJob(leadID: "ld_\(index)", fields: ["fname": .string("Lead \(index)")], target: .admin(accountID: "acme"),
+                        apiKey: "key-admin", crmURL: crmURL, attempts: 0, rejections: 0)
+        }
+
+        func releaseClaims() async throws {}
+        func claimDueJobs(limit: Int, now: Date, lease: TimeInterval) async throws -> [DeliveryJob] {
+            let handOut: [Int] = state.withLock { state in
+                switch state.claims {
+                case 0:
+                    state.claims = 1
+                    return Array(0..<4)
+                case 1 where !state.renewals.isEmpty:
+                    state.claims = 2
+                    return [4]
+                default:
+                    return []
+                }
+            }
+            return handOut.map(job)
+        }
+        func renewClaims(_ leadIDs: [String], until: Date) async throws -> Set<String> {
+            state.withLock { $0.renewals.append((Set(leadIDs), until, Date())) }
+            return Set(leadIDs).subtracting(["ld_3"])
+        }
+        func record(_ attempts: [RecordedAttempt]) async throws {
+            state.withLock { $0.recorded.append(contentsOf: attempts.map(\.leadID)) }
+        }
+        func postpone(_ job: DeliveryJob, until: Date) async throws {}
+        func nextDueDate() async throws -> Date? { Date() }
+        func pipelineSnapshot() async throws -> PipelineSnapshot {
+            PipelineSnapshot(outboxDepth: 0, oldestPendingReceivedAt: nil, deadLeads: 0)
+        }
+    }
+
+    /// The worker renews the claims it holds — waiting their turn, in flight — every third of a lease,
+    /// for another lease; a claim the store says it no longer holds is not delivered by it.
+    @Test func heldClaimsAreRenewedAndALostOneIsNotDelivered() async throws {
+        let server = try await StandInServer.start()
+        // Each answer takes a second: one lead at a time, the last of the first claim starts after three.
+        await server.crm.answer(otherwise: .slow(seconds: 1))
+        var settings = DispatcherSettings()
+        settings.crmURL = server.url
+        settings.deliveryConcurrency = 1
+        settings.deliveryTimeout = 2
+        settings.claimLeaseMargin = 1
+        let outbox = RenewingOutbox(crmURL: server.url)
+        let worker = DeliveryWorker(outbox: outbox, settings: settings, wakeUp: DeliveryWakeUp(),
+                                    breaker: CircuitBreaker(threshold: 5, initialCoolDown: 1, maxCoolDown: 1),
+                                    logger: Logger(label: "test"))
+        #expect(worker.lease == 3)
+        let running = Task { try await worker.run() }
+        try await waitUntil("the lead claimed after the renewal is delivered") { outbox.recorded.contains("ld_4") }
+        let first = try #require(outbox.renewals.first)
+        #expect(first.ids.isSuperset(of: ["ld_2", "ld_3"]), "leads waiting their turn are renewed: \(first.ids)")
+        #expect(abs(first.until.timeIntervalSince(first.at) - 3) < 0.5, "for another lease")
+        let sent = await server.crm.received.compactMap { $0.fields["fname"]?.stringValue }
+        #expect(!sent.contains("Lead 3"), "the claim taken over is left to its new owner: \(sent)")
+        #expect(Set(sent) == ["Lead 0", "Lead 1", "Lead 2", "Lead 4"], "\(sent)")
+        running.cancel()
+        _ = try? await running.value
+        await server.stop()
     }
 }

@@ -47,4 +47,27 @@ import LeadStoreSQLite
         #expect(DeliveryWorker.claimSize(ready: 0, concurrency: 8, claimBatch: 64, saturated: true) == 8)
         #expect(DeliveryWorker.claimSize(ready: 7, concurrency: 8, claimBatch: 64, saturated: true) == 1)
     }
+
+    /// Another instance's word counts as this one's own ingest would, for as long as it is said again
+    /// (`peerWordLasts`); this instance tells the others only its own pressure.
+    @Test func anotherInstancesPressureCountsWhileItLasts() {
+        let pressure = IngestPressure()
+        let start = ContinuousClock.now
+        pressure.notePeer(busyShare: 0.7, high: true, at: start)
+        #expect(pressure.isSaturated(at: start + .milliseconds(50)))
+        #expect(pressure.isHigh(within: .milliseconds(50), at: start + .milliseconds(150)), "high until the word lapses")
+        #expect(pressure.ownBusyShare(at: start + .milliseconds(50)) == 0 && !pressure.isOwnHigh(within: .seconds(1), at: start))
+        #expect(InstanceSignalService.pressureSignal(pressure, instanceID: "b", at: start + .milliseconds(50)) == nil,
+                "another's pressure is not said again as this one's")
+        let lapsed = start + IngestPressure.peerWordLasts + .milliseconds(1)
+        #expect(!pressure.isSaturated(at: lapsed) && !pressure.isHigh(within: .milliseconds(50), at: lapsed))
+        // Its own: said with its share, and whether batches of several came just now.
+        pressure.noteBatch(size: 12, took: .milliseconds(600), at: lapsed)
+        let said = InstanceSignalService.pressureSignal(pressure, instanceID: "b", at: lapsed + .milliseconds(10))
+        guard case .ingestPressure(let share, let high, let from)? = said else {
+            Issue.record("no pressure said: \(String(describing: said))")
+            return
+        }
+        #expect(abs(share - 0.6) < 0.01 && high && from == "b")
+    }
 }

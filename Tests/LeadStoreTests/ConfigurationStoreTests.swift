@@ -220,6 +220,61 @@ import Testing
         await opened.close()
     }
 
+    /// Only a claim's owner renews it: another instance's renewal changes nothing, and once the lease
+    /// ran out and the other took the lead over, the first owner's renewal finds it gone.
+    @Test func onlyAClaimsOwnerRenewsIt() async throws {
+        let opened = try await StoreUnderTest.open(.postgres)
+        let other = try await opened.secondInstance()
+        try await seedCatchAll(opened.store)
+        _ = try await opened.store.accept([Self.submission()], dayTimeZone: TimeZone(identifier: "UTC")!)
+        let now = Date().addingTimeInterval(1)
+        let id = try #require(try await opened.store.claimDueJobs(limit: 1, now: now, lease: 30).first?.leadID)
+        #expect(try await other.renewClaims([id], until: now.addingTimeInterval(600)).isEmpty, "not its claim")
+        #expect(try await opened.store.renewClaims([id], until: now.addingTimeInterval(90)) == [id])
+        #expect(try await other.claimDueJobs(limit: 1, now: now.addingTimeInterval(60), lease: 30).isEmpty, "renewed past the first lease")
+        #expect(try await other.claimDueJobs(limit: 1, now: now.addingTimeInterval(91), lease: 30).map(\.leadID) == [id], "taken over once it ran out")
+        #expect(try await opened.store.renewClaims([id], until: now.addingTimeInterval(200)).isEmpty, "the first owner lost it")
+        await other.close()
+        await opened.close()
+    }
+
+    /// Leads queued on one instance are heard on the other at once (`LISTEN`/`NOTIFY`), and so is one
+    /// instance's word on its ingest pressure.
+    @Test func whatOneInstanceSignalsTheOtherHears() async throws {
+        let opened = try await StoreUnderTest.open(.postgres)
+        let other = try await opened.secondInstance()
+        try await seedCatchAll(opened.store)
+        let heard = try #require(other.instanceSignals)
+        let signals = heard.signals()
+        // Once it listens, it says `leadsQueued` for whatever it may have missed before.
+        #expect(try await Self.next(signals) == .leadsQueued)
+        _ = try await opened.store.accept([Self.submission()], dayTimeZone: TimeZone(identifier: "UTC")!)
+        #expect(try await Self.next(signals) == .leadsQueued)
+        let sender = try #require(opened.store.instanceSignals)
+        let pressure = InstanceSignal.ingestPressure(busyShare: 0.75, high: true, from: sender.instanceID)
+        await sender.send(pressure)
+        #expect(try await Self.next(signals) == pressure, "nothing else came between: one notification for the accepted lead")
+        #expect(sender.instanceID != heard.instanceID)
+        await other.close()
+        await opened.close()
+    }
+
+    /// The next signal, or a failure after 30 seconds (a signal lost must not hang the suite).
+    static func next(_ signals: AsyncStream<InstanceSignal>) async throws -> InstanceSignal? {
+        try await withThrowingTaskGroup(of: InstanceSignal?.self) { group in
+            group.addTask {
+                var iterator = signals.makeAsyncIterator()
+                return await iterator.next()
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                throw StoreError.unavailable("no signal within 30 seconds")
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+
     /// An instance starting up releases its own claims only: another instance's leads in flight stay
     /// its own (released, they would be delivered twice).
     @Test func anInstanceStartingReleasesOnlyItsOwnClaims() async throws {

@@ -217,6 +217,27 @@ import Testing
         await opened.close()
     }
 
+    /// A renewed claim outlives its first lease; once recorded, or requeued, it is no longer renewed.
+    @Test(arguments: StoreKind.allCases) func aRenewedClaimOutlivesItsFirstLease(_ kind: StoreKind) async throws {
+        let opened = try await StoreUnderTest.open(kind)
+        let store = opened.store
+        try await seed(store)
+        _ = try await store.accept([submission(), submission()], dayTimeZone: utc)
+        let now = Date().addingTimeInterval(1)
+        let jobs = try await store.claimDueJobs(limit: 2, now: now, lease: 30)
+        #expect(jobs.count == 2)
+        let ids = jobs.map(\.leadID)
+        #expect(try await store.renewClaims(ids, until: now.addingTimeInterval(90)) == Set(ids))
+        #expect(try await store.claimDueJobs(limit: 2, now: now.addingTimeInterval(60), lease: 30).isEmpty, "still claimed after the first lease")
+        let success = DeliveryAttempt(at: Timestamp.string(now), httpStatus: 200, crmSuccess: true, error: nil, durationMS: 8, responseBody: nil)
+        try await store.record(success, outcome: .delivered, for: jobs[0])
+        try await store.record(success, outcome: .retry(at: now.addingTimeInterval(10), rejected: false), for: jobs[1])
+        #expect(try await store.renewClaims(ids, until: now.addingTimeInterval(120)).isEmpty, "recorded claims are not held")
+        #expect(try await store.claimDueJobs(limit: 2, now: now.addingTimeInterval(11), lease: 30).map(\.leadID) == [ids[1]])
+        #expect(try await store.renewClaims([], until: now).isEmpty)
+        await opened.close()
+    }
+
     @Test(arguments: StoreKind.allCases) func redeliverAndRerouteOnlyApplyToTheirStatuses(_ kind: StoreKind) async throws {
         let opened = try await StoreUnderTest.open(kind)
         let store = opened.store

@@ -31,19 +31,26 @@ public final class DeliveryWakeUp: Sendable {
         waiter?.resume()
     }
 
-    /// Returns at the next ring (or at once if one came since the last wait), or after `seconds`.
-    /// One waiter at a time: the delivery loop.
-    func wait(upTo seconds: Double) async {
+    /// Returns at the next ring (or at once if one came since the last wait), or after `seconds`;
+    /// true when it rang. One waiter at a time: the delivery loop.
+    @discardableResult
+    func wait(upTo seconds: Double) async -> Bool {
         let rang = state.withLock { state in
             defer { state.pending = false }
             return state.pending
         }
-        if rang { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.ring() }
-            group.addTask { try? await Task.sleep(for: .seconds(seconds)) }
-            await group.next()
-            group.cancelAll()
+        if rang { return true }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.ring()
+                return !Task.isCancelled
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return false
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? false
         }
     }
 

@@ -13,7 +13,8 @@ import ServiceLifecycle
 /// It runs as a service of the application, so it starts with the server and stops after it: on
 /// graceful shutdown it stops claiming, lets the attempts in flight finish (for at most
 /// `shutdownGracePeriod`), and shuts its HTTP client down. A lead left claimed by a crash is released
-/// at the next start and delivered then.
+/// at the next start and delivered then (on PostgreSQL, taken over by another instance when its lease
+/// runs out: the worker renews the leases of the leads it holds, see `renewLeases`).
 public struct DeliveryWorker: Service {
     let outbox: any OutboxRepository
     let httpConfiguration: HTTPClient.Configuration
@@ -40,9 +41,17 @@ public struct DeliveryWorker: Service {
     /// Told of writes refused for lack of space (logged once there, not once per claim or record).
     let storage: StorageHealth?
 
+    /// The longest an idle worker sleeps before it looks at the outbox again. It is woken whenever a
+    /// lead is queued (by its own instance's ingest, or by the others' through `InstanceSignalService`),
+    /// and sleeps only until the next lead falls due or the next lapsed claim may be taken over; the
+    /// poll catches what no ring announced. With several instances, each poll is a query to the shared
+    /// database, and a missed signal is rare (the channel reconnecting, which rings once it is back).
+    let idlePoll: Double
+
     init(outbox: any OutboxRepository, settings: DispatcherSettings, wakeUp: DeliveryWakeUp, breaker: CircuitBreaker,
-         pressure: IngestPressure? = nil, storage: StorageHealth? = nil, logger: Logger) {
+         pressure: IngestPressure? = nil, storage: StorageHealth? = nil, signalled: Bool = false, logger: Logger) {
         self.outbox = outbox
+        self.idlePoll = signalled ? 5 : 1
         self.pressure = pressure
         self.storage = storage
         self.breaker = breaker
@@ -93,6 +102,7 @@ public struct DeliveryWorker: Service {
             // A discarding group: a plain task group keeps every finished delivery's task until it is
             // awaited, which this loop never does, so memory grew with every lead delivered.
             await withDiscardingTaskGroup { group in
+                group.addTask { await renewLeases(state: state) }
                 await loop(client, state: state, group: &group)
                 // Stopped claiming: give the attempts in flight their grace period, then cancel them
                 // (their leads stay claimed and are delivered again after the next start).
@@ -134,6 +144,8 @@ public struct DeliveryWorker: Service {
                 backlog = claim.full
                 mayClaim = claim.full
             }
+            let lost = await state.takeLost()
+            if !lost.isEmpty { ready.removeAll { lost.contains($0.leadID) } }
             let saturated = pressure?.isSaturated() ?? false
             if !claiming, mayClaim, ready.count < Self.refillBelow(concurrency: concurrency, saturated: saturated) {
                 claiming = true
@@ -162,8 +174,8 @@ public struct DeliveryWorker: Service {
                 // Slots are idle, nothing claimed is waiting and no claim is out: claim again at once if
                 // more may be due, otherwise sleep until the next lead falls due (or a new one arrives).
                 if backlog { continue }
-                let nextDue = (try? await outbox.nextDueDate())?.timeIntervalSinceNow ?? 1
-                await wakeUp.wait(upTo: min(1, max(0.005, nextDue)))
+                let nextDue = (try? await outbox.nextDueDate())?.timeIntervalSinceNow ?? idlePoll
+                await wakeUp.wait(upTo: min(idlePoll, max(0.005, nextDue)))
                 mayClaim = true
             } else {
                 // Every slot is busy, or a claim is out: wait for a delivery to finish or the claim to land.
@@ -177,11 +189,6 @@ public struct DeliveryWorker: Service {
         if let pause { try? await Task.sleep(for: pause) }
         var jobs: [DeliveryJob] = []
         if await !state.stopped, !Task.isCancelled {
-            // A claimed lead may wait behind `claimBatch / concurrency` rounds of attempts before its own
-            // starts (the loop never holds more than `claimBatch`); the lease covers that and a margin
-            // (`claimLeaseMargin`: recording an outcome may wait behind other writes), so no lead is
-            // claimed twice.
-            let lease = settings.deliveryTimeout * Double(claimBatch / concurrency + 1) + settings.claimLeaseMargin
             do {
                 jobs = try await outbox.claimDueJobs(limit: wanted, now: Date(), lease: lease)
             } catch where storage?.isFullFailure(error) == true {
@@ -193,6 +200,31 @@ public struct DeliveryWorker: Service {
             }
         }
         await state.deposit(jobs, full: jobs.count == wanted)
+    }
+
+    /// How long a claim lasts unless renewed: one attempt and a margin (`claimLeaseMargin`: recording
+    /// an outcome may wait behind other writes). The worker renews every claim it holds each third of
+    /// it (`renewLeases`), so a lead waiting behind others, or in flight, stays claimed however long
+    /// that takes, and a lead whose instance died is taken over by another within one lease.
+    var lease: Double { settings.deliveryTimeout + settings.claimLeaseMargin }
+
+    /// Every third of a lease, extends the claims this worker holds; a claim it no longer holds (taken
+    /// over while it could not renew, say with the database away for longer than a lease) is dropped
+    /// from what it has still to start. Runs until the worker's group is cancelled.
+    private func renewLeases(state: WorkerState) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(lease / 3))
+            let held = await state.heldIDs()
+            guard !held.isEmpty, !Task.isCancelled else { continue }
+            do {
+                let kept = try await outbox.renewClaims(held, until: Date().addingTimeInterval(lease))
+                await state.lost(held.filter { !kept.contains($0) })
+            } catch where storage?.isFullFailure(error) == true || storage?.isUnavailableFailure(error) == true {
+                // Said once by StorageHealth; the next renewal tries again within the lease.
+            } catch {
+                logger.error("delivery: cannot renew claims", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// A claim is asked for while fewer leads than this are claimed and not started: two rounds of
@@ -215,7 +247,7 @@ public struct DeliveryWorker: Service {
     /// between delivers it again, as it always could.
     func deliver(_ job: DeliveryJob, with client: CRMClient, state: WorkerState) async {
         guard let (recorded, errorClass) = await attempt(job, with: client) else {
-            await state.finished()
+            await state.finished(job.leadID)
             return
         }
         await state.attempted()
@@ -228,7 +260,7 @@ public struct DeliveryWorker: Service {
         } catch {
             logger.error("delivery: cannot record an attempt", metadata: ["lead_id": "\(job.leadID)", "error": "\(error)"])
         }
-        await state.recorded()
+        await state.recorded(job.leadID)
         Counter(label: "dispatcher_delivery_attempts_total", dimensions: [("outcome", Self.name(recorded.outcome)), ("error", errorClass ?? "none")]).increment()
         // A delivered lead is routine (info); a failed attempt needs a look (warning), and a dead lead
         // waits for an admin, so it says so even at `--log-level notice` or `warning`.
@@ -302,19 +334,46 @@ actor WorkerState {
     private(set) var stopped = false
     /// A claim that landed and that the loop has not taken yet.
     private var claimed: (jobs: [DeliveryJob], full: Bool)?
+    /// The leads this worker holds claims on (claimed and not started, in flight, or being recorded):
+    /// what `renewLeases` extends.
+    private var held: Set<String> = []
+    /// Claims found taken over, that the loop is not to start.
+    private var lostClaims: Set<String> = []
 
     /// Work a graceful shutdown waits for.
     var busy: Int { inFlight + recording }
 
     func started() { inFlight += 1 }
     /// Ended without an attempt to record.
-    func finished() { inFlight -= 1 }
+    func finished(_ leadID: String) {
+        inFlight -= 1
+        held.remove(leadID)
+    }
     func attempted() {
         inFlight -= 1
         recording += 1
     }
-    func recorded() { recording -= 1 }
-    func deposit(_ jobs: [DeliveryJob], full: Bool) { claimed = (jobs, full) }
+    func recorded(_ leadID: String) {
+        recording -= 1
+        held.remove(leadID)
+    }
+    func heldIDs() -> [String] { Array(held) }
+    /// Claims the store no longer counts as this worker's. One finished meanwhile (recorded, its claim
+    /// released) is not lost: it is no longer held, and must not be dropped should it be claimed anew.
+    func lost(_ leadIDs: [String]) {
+        for id in leadIDs where held.remove(id) != nil {
+            lostClaims.insert(id)
+        }
+    }
+    func takeLost() -> Set<String> {
+        defer { lostClaims = [] }
+        return lostClaims
+    }
+    func deposit(_ jobs: [DeliveryJob], full: Bool) {
+        claimed = (jobs, full)
+        held.formUnion(jobs.map(\.leadID))
+        lostClaims.subtract(jobs.map(\.leadID))
+    }
     func takeClaim() -> (jobs: [DeliveryJob], full: Bool)? {
         defer { claimed = nil }
         return claimed

@@ -23,7 +23,7 @@ final class StoreUnderTest: Sendable {
     let kind: StoreKind
     let store: any ConfigurationStore
     let masterKey: MasterKey
-    private let sqlite: TemporaryDatabase?
+    let sqlite: TemporaryDatabase?
     private let postgres: PostgresStore?
     /// The PostgreSQL database's name, for a second instance or raw SQL.
     let databaseName: String?

@@ -61,9 +61,7 @@ enum PostgresLeadRows {
                     INSERT INTO lead (id, received_at, vendor_id, email, campaign_id, tags_json, fields_json, status, rule_id,
                                       target_kind, target_agent_id, target_account_id, decision_json, attempts, updated_at, policy_version, state_json) VALUES
                     """)
-                // The routed leads' outbox rows, and the notification that wakes the instances' workers
-                // (sent at commit), in one statement: one round trip per batch, as before it was signalled.
-                var outbox = PostgresStatement("WITH queued AS (INSERT INTO outbox (lead_id, due_at) VALUES")
+                var outbox = PostgresStatement("INSERT INTO outbox (lead_id, due_at) VALUES")
                 var routed = 0
                 for (index, row) in chunk.enumerated() {
                     let submission = row.submission
@@ -80,11 +78,7 @@ enum PostgresLeadRows {
                     }
                 }
                 try await connection.query(leads.query, logger: logger)
-                if routed > 0 {
-                    let channel = outbox.bind(PostgresSignals.channel)
-                    outbox.append(" RETURNING lead_id) SELECT pg_notify(\(channel), 'queued') FROM (SELECT 1 FROM queued LIMIT 1) AS one")
-                    try await connection.query(outbox.query, logger: logger)
-                }
+                if routed > 0 { try await connection.query(outbox.query, logger: logger) }
             }
             rows.removeAll()
         }
@@ -120,7 +114,6 @@ enum PostgresLeadRows {
                 INSERT INTO outbox (lead_id, due_at) VALUES (\(id), \(at))
                 ON CONFLICT (lead_id) DO UPDATE SET due_at = excluded.due_at, attempts = 0, rejections = 0, claimed_until = NULL, claimed_by = NULL
                 """, logger: logger)
-            try await connection.query(PostgresSignals.queuedNotification, logger: logger)
         }
         return status
     }

@@ -7,14 +7,11 @@ import PostgresNIO
 ///
 /// Listened for on the connection the availability watch keeps open (`PostgresAvailability`): the
 /// watch already opens it again whenever it fails, and a listener needs a connection held for as long
-/// as it listens, which the client's pool does not lend. A notification is sent with the
-/// transaction that makes its news (a lead queued is heard only once its commit is), so an instance
-/// never claims before the lead is there to claim.
+/// as it listens, which the client's pool does not lend. Signals are sent after the commits they tell
+/// of, on their own (`send`), never inside a transaction: a `NOTIFY` in each ingest transaction cost a
+/// fifth of ingest (PERFORMANCE.md).
 final class PostgresSignals: InstanceSignals {
     static let channel = "lead_dispatcher"
-    /// Sent in every transaction that queues leads. PostgreSQL folds the same notification sent twice
-    /// in one transaction into one, so a batch of a thousand leads sends one.
-    static let queuedNotification: PostgresQuery = "SELECT pg_notify(\(channel), 'queued')"
 
     let instanceID: String
     private let stream: AsyncStream<InstanceSignal>

@@ -174,7 +174,6 @@ extension PostgresStore: LeadRepository {
             INSERT INTO outbox (lead_id, due_at) VALUES (\(id), \(now))
             ON CONFLICT (lead_id) DO UPDATE SET due_at = excluded.due_at, attempts = 0, rejections = 0, claimed_until = NULL, claimed_by = NULL
             """, logger: logger)
-        try await connection.query(PostgresSignals.queuedNotification, logger: logger)
     }
 
     public func reroute(id: String, actor: AuditActor, dayTimeZone: TimeZone) async throws -> StoredLead {

@@ -1,7 +1,10 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import LeadPolicy
 import LeadStore
 import Logging
+import NIOCore
 import PostgresTestCluster
 import ServiceLifecycle
 import Testing
@@ -11,8 +14,8 @@ import DispatcherStores
 
 /// Two instances on one PostgreSQL database, each with its signal service, as `serve` runs them.
 @Suite struct InstanceSignalServiceTests {
-    /// A lead accepted through one instance rings the other's delivery worker, and one instance's
-    /// vendors pressing on the database make the other's worker step back (`IngestPressure`).
+    /// A lead posted to one instance rings the other's delivery worker, and one instance's vendors
+    /// pressing on the database make the other's worker step back (`IngestPressure`).
     @Test func eachInstanceHearsTheOthersLeadsAndPressure() async throws {
         let cluster = try await PostgresTestCluster.shared()
         var settings = DispatcherSettings()
@@ -42,8 +45,16 @@ import DispatcherStores
 
         // Listening, each rings once for whatever it may have missed; then only for leads queued.
         #expect(await secondWakeUp.wait(upTo: 30), "the second instance listens")
-        _ = try await first.accept([LeadSubmission(vendorID: "v", fields: ["fname": .string("Pat")], lead: Lead(vendorID: "v"))],
-                                   dayTimeZone: TimeZone(identifier: "UTC")!)
+        // A vendor posts a lead to the first instance.
+        let (_, vendorKey) = try await first.createVendor(Vendor(id: "zillow", name: "Zillow"), actor: .cli("test"))
+        let storage = StorageHealth(databasePath: nil, logger: logger, isFull: { _ in false }, isUnavailable: { first.isUnavailable($0) })
+        let router = buildRouter(store: first, settings: settings, delivery: firstWakeUp, circuits: nil, pressure: firstPressure,
+                                 storage: storage, consolePages: try await ConsolePages.load())
+        try await Application(router: router).test(.router) { client in
+            let response = try await client.execute(uri: "/clientapi/lead-import", method: .post, headers: [.contentType: "application/json"],
+                                                    body: ByteBuffer(string: #"{"api_key":"\#(vendorKey)","fname":"Pat"}"#))
+            #expect(response.status == .ok, "\(String(buffer: response.body))")
+        }
         #expect(await secondWakeUp.wait(upTo: 30), "a lead queued on the first rings the second's worker")
 
         // The first instance's ingest kept its writer busy for most of the last second.

@@ -238,8 +238,9 @@ import Testing
         await opened.close()
     }
 
-    /// Leads queued on one instance are heard on the other at once (`LISTEN`/`NOTIFY`), and so is one
-    /// instance's word on its ingest pressure.
+    /// What one instance signals is heard on the other at once (`LISTEN`/`NOTIFY`), and only what it
+    /// signals: a lead committed sends nothing by itself (the service says so once a tick, outside the
+    /// ingest transactions).
     @Test func whatOneInstanceSignalsTheOtherHears() async throws {
         let opened = try await StoreUnderTest.open(.postgres)
         let other = try await opened.secondInstance()
@@ -248,12 +249,13 @@ import Testing
         let signals = heard.signals()
         // Once it listens, it says `leadsQueued` for whatever it may have missed before.
         #expect(try await Self.next(signals) == .leadsQueued)
-        _ = try await opened.store.accept([Self.submission()], dayTimeZone: TimeZone(identifier: "UTC")!)
-        #expect(try await Self.next(signals) == .leadsQueued)
         let sender = try #require(opened.store.instanceSignals)
+        await sender.send(.leadsQueued)
+        #expect(try await Self.next(signals) == .leadsQueued)
+        _ = try await opened.store.accept([Self.submission()], dayTimeZone: TimeZone(identifier: "UTC")!)
         let pressure = InstanceSignal.ingestPressure(busyShare: 0.75, high: true, from: sender.instanceID)
         await sender.send(pressure)
-        #expect(try await Self.next(signals) == pressure, "nothing else came between: one notification for the accepted lead")
+        #expect(try await Self.next(signals) == pressure, "nothing came between: the accepted lead sent nothing")
         #expect(sender.instanceID != heard.instanceID)
         await other.close()
         await opened.close()

@@ -44,13 +44,13 @@ struct LeadController {
 
     @Sendable func redeliver(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let lead = try await leads.redeliver(id: try context.parameters.require("id"), actor: context.actor)
-        delivery?.wake()
+        delivery?.leadsQueued()
         return try JSONResponse.make(Self.detail(lead))
     }
 
     @Sendable func reroute(_ request: Request, context: DispatcherRequestContext) async throws -> Response {
         let lead = try await leads.reroute(id: try context.parameters.require("id"), actor: context.actor, dayTimeZone: settings.timeZone)
-        if lead.status == .queued { delivery?.wake() }
+        if lead.status == .queued { delivery?.leadsQueued() }
         return try JSONResponse.make(Self.detail(lead))
     }
 
@@ -78,7 +78,7 @@ struct LeadController {
         case .reroute: try await leads.reroute(matching: filter.query, filter: filter.filter, dryRun: filter.dryRun, actor: actor,
                                                dayTimeZone: settings.timeZone)
         }
-        if !filter.dryRun, result.changed > 0 { delivery?.wake() }
+        if !filter.dryRun, result.changed > 0 { delivery?.leadsQueued() }
         return result
     }
 

@@ -15,8 +15,22 @@ public final class DeliveryWakeUp: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Leads were queued here since the other instances were last told (`InstanceSignalService`).
+    private let queuedSinceTold = Atomic<Bool>(false)
 
     public init() {}
+
+    /// Leads were committed to the outbox (accepted, redelivered, rerouted): rings, and marks them for
+    /// the other instances on the same database, told at most every 100 ms (`takeQueued`).
+    public func leadsQueued() {
+        queuedSinceTold.store(true, ordering: .relaxed)
+        wake()
+    }
+
+    /// Whether leads were queued since the last call.
+    func takeQueued() -> Bool {
+        queuedSinceTold.exchange(false, ordering: .relaxed)
+    }
 
     /// Rings from anywhere, without waiting.
     public func wake() {

@@ -121,7 +121,7 @@ struct LeadImportController {
         var submission = try LeadValidator.validate(raw, vendorID: vendor.id, receivedAt: Date())
         submission.idempotencyKey = try Self.idempotencyKey(request.headers)
         let accepted = try await commits.submit(submission)
-        if accepted.status == .queued { delivery?.wake() }
+        if accepted.status == .queued { delivery?.leadsQueued() }
         return accepted
     }
 

@@ -8,8 +8,8 @@ import PostgresNIO
 /// Listened for on the connection the availability watch keeps open (`PostgresAvailability`): the
 /// watch already opens it again whenever it fails, and a listener needs a connection held for as long
 /// as it listens, which the client's pool does not lend. Signals are sent after the commits they tell
-/// of, on their own (`send`), never inside a transaction: a `NOTIFY` in each ingest transaction cost a
-/// fifth of ingest (PERFORMANCE.md).
+/// of, on their own (`send`), never inside a transaction: a `NOTIFY` in each ingest transaction cost
+/// about 5 % of ingest (PERFORMANCE.md).
 final class PostgresSignals: InstanceSignals {
     static let channel = "lead_dispatcher"
 

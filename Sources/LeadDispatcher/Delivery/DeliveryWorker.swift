@@ -144,8 +144,6 @@ public struct DeliveryWorker: Service {
                 backlog = claim.full
                 mayClaim = claim.full
             }
-            let lost = await state.takeLost()
-            if !lost.isEmpty { ready.removeAll { lost.contains($0.leadID) } }
             let saturated = pressure?.isSaturated() ?? false
             if !claiming, mayClaim, ready.count < Self.refillBelow(concurrency: concurrency, saturated: saturated) {
                 claiming = true
@@ -159,7 +157,11 @@ public struct DeliveryWorker: Service {
                     wakeUp.wake()
                 }
             }
-            var free = concurrency - (await state.inFlight)
+            // One hop to the state for both: each is a turn of the shared pool, and the loop makes one
+            // iteration per delivery.
+            let (inFlight, lost) = await state.inFlightAndLost()
+            if !lost.isEmpty { ready.removeAll { lost.contains($0.leadID) } }
+            var free = concurrency - inFlight
             let starting = min(max(0, free), ready.count)
             for job in ready.prefix(starting) {
                 await state.started()
@@ -365,9 +367,10 @@ actor WorkerState {
             lostClaims.insert(id)
         }
     }
-    func takeLost() -> Set<String> {
+    /// The attempts in flight, and the claims found taken over since the last call (not to be started).
+    func inFlightAndLost() -> (Int, Set<String>) {
         defer { lostClaims = [] }
-        return lostClaims
+        return (inFlight, lostClaims)
     }
     func deposit(_ jobs: [DeliveryJob], full: Bool) {
         claimed = (jobs, full)

@@ -7,9 +7,8 @@ import ServiceLifecycle
 ///
 /// - Leads queued anywhere wake this instance's delivery worker, so an idle instance takes its share of
 ///   a burst that arrived at another, instead of at its next poll. This instance says so at most every
-///   `IngestPressure.slot`, after the commits: a notification sent in every ingest transaction cost a
-///   fifth of PostgreSQL ingest (1,289 → 1,021 leads/s at 32 connections, PERFORMANCE.md), one a tick
-///   costs nothing measurable.
+///   `IngestPressure.slot`, after the commits: a `NOTIFY` in every ingest transaction measured about
+///   5 % slower ingest on PostgreSQL, in turns (PERFORMANCE.md); one a tick is within the noise.
 /// - Every `IngestPressure.slot` while this instance's vendors press (batches of several leads, or
 ///   half the last second spent committing them), it says so; the others' workers step back as they do
 ///   for their own ingest (see `IngestPressure`).

@@ -35,20 +35,27 @@ struct PostgresAuditWriter {
         let (seq, hash) = try head.decode((Int64, String).self)
         var tail = AuditChainTail(seq: seq, hash: hash)
         let rows = pending.map { tail.append($0.event, actor: $0.actor, at: $0.at) }
-        // Many rows in one statement, at most 5,000 at a time (11 parameters a row; PostgreSQL takes 65,535).
+        // Many rows in one statement, at most 5,000 at a time (11 parameters a row; PostgreSQL takes 65,535);
+        // the last also moves the head, in the same round trip.
         for start in stride(from: 0, to: rows.count, by: 5_000) {
-            var statement = PostgresStatement("""
+            let end = min(start + 5_000, rows.count)
+            var statement = PostgresStatement(end == rows.count ? "WITH written AS (" : "")
+            statement.append("""
                 INSERT INTO audit_event (seq, at, type, actor_kind, actor_id, actor_name, entity_kind, entity_id, before_json, after_json, hash) VALUES
                 """)
-            for (index, row) in rows[start..<min(start + 5_000, rows.count)].enumerated() {
+            for (index, row) in rows[start..<end].enumerated() {
                 let values = [statement.bind(row.seq), statement.bind(row.at), statement.bind(row.type), statement.bind(row.actor.kind.rawValue),
                               statement.bind(row.actor.id), statement.bind(row.actor.name), statement.bind(row.entityKind),
                               statement.bind(row.entityID), statement.bind(row.before), statement.bind(row.after), statement.bind(row.hash)]
                 statement.append((index == 0 ? " (" : ", (") + values.joined(separator: ", ") + ")")
             }
+            if end == rows.count {
+                let seq = statement.bind(tail.seq)
+                let hash = statement.bind(tail.hash)
+                statement.append(") UPDATE audit_chain_head SET seq = \(seq), hash = \(hash) WHERE id = 1")
+            }
             try await connection.query(statement.query, logger: logger)
         }
-        try await connection.query("UPDATE audit_chain_head SET seq = \(tail.seq), hash = \(tail.hash) WHERE id = 1", logger: logger)
     }
 
     /// Appends `events` by one actor, now.

@@ -16,8 +16,12 @@ struct PostgresRepeats {
         self.now = now
         self.logger = logger
         let expired = Timestamp.string(now.addingTimeInterval(-RepeatedSubmissionRules.keyLifetime))
-        try await connection.query("DELETE FROM idempotency_key WHERE created_at < \(expired)", logger: logger)
-        for row in try await connection.query("SELECT id, dedupe_window_minutes FROM vendor WHERE dedupe_window_minutes > 0", logger: logger).collect() {
+        // Expired keys are forgotten in the same statement that reads the dedupe windows: one round trip
+        // fewer for every batch, made while it holds the routing lock.
+        for row in try await connection.query("""
+            WITH forgotten AS (DELETE FROM idempotency_key WHERE created_at < \(expired))
+            SELECT id, dedupe_window_minutes FROM vendor WHERE dedupe_window_minutes > 0
+            """, logger: logger).collect() {
             let (id, minutes) = try row.decode((String, Int).self)
             dedupeWindows[id] = minutes
         }

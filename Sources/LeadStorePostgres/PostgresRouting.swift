@@ -79,21 +79,26 @@ struct PostgresRouting {
         }
     }
 
-    /// Writes the rotations and counts advanced since the last flush, in a fixed order (pools, then
-    /// agents, each by id). Must run before the transaction commits.
+    /// Writes the rotations and counts advanced since the last flush: one statement for the pools and
+    /// one for the agents, whatever their number (a batch into a pool of twenty gave twenty upserts, each
+    /// a round trip made while holding the routing lock). Rows are written in a fixed order (by id),
+    /// although only transactions holding the routing lock write them. Must run before the transaction
+    /// commits.
     mutating func flush(_ connection: PostgresConnection, logger: Logger) async throws {
-        for poolID in advanced.sorted() {
-            guard let rotation = rotations[poolID] else { continue }
-            let text = RotationPositions.text(rotation)
+        let pools = advanced.sorted().compactMap { poolID in rotations[poolID].map { (poolID, RotationPositions.text($0)) } }
+        if !pools.isEmpty {
             try await connection.query("""
-                INSERT INTO pool_rotation (pool_id, positions_json) VALUES (\(poolID), \(text))
+                INSERT INTO pool_rotation (pool_id, positions_json)
+                SELECT * FROM unnest(\(pools.map(\.0))::text[], \(pools.map(\.1))::text[])
                 ON CONFLICT (pool_id) DO UPDATE SET positions_json = excluded.positions_json
                 """, logger: logger)
         }
         advanced.removeAll()
-        for (agentID, leads) in counted.sorted(by: { $0.key < $1.key }) {
+        let counts = counted.sorted { $0.key < $1.key }
+        if !counts.isEmpty {
             try await connection.query("""
-                INSERT INTO agent_daily_count (agent_id, day, count) VALUES (\(agentID), \(day), \(leads))
+                INSERT INTO agent_daily_count (agent_id, day, count)
+                SELECT agent_id, \(day), leads FROM unnest(\(counts.map(\.key))::text[], \(counts.map(\.value))::bigint[]) AS given(agent_id, leads)
                 ON CONFLICT (agent_id, day) DO UPDATE SET count = agent_daily_count.count + excluded.count
                 """, logger: logger)
         }
